@@ -1,0 +1,4 @@
+import { InitialSchema1763700000000 } from './1763700000000-initial-schema.js';
+
+/** Every migration, in order. Listed explicitly so that no glob depends on the build output's layout. */
+export const migrations = [InitialSchema1763700000000];

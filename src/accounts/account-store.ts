@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, type Repository } from 'typeorm';
+import type { Database } from '../db/data-source.js';
+import type { AccountRow } from '../db/entities.js';
+import type { DirectoryPerson } from '../directory/directory.js';
+
+export class EmailTakenError extends Error {
+  override name = 'EmailTakenError';
+}
+
+/** Addresses are compared and stored in one form: NFKC, trimmed, lower case. */
+export function normalizeEmail(email: string): string {
+  return email.normalize('NFKC').trim().toLowerCase();
+}
+
+/** What the first-login steps still need (read by the provider's custom prompts). */
+export function pendingSetup(account: Pick<AccountRow, 'email' | 'emailVerified' | 'secondPasswordHash'>) {
+  return {
+    needsEmail: !(account.email && account.emailVerified),
+    needsSecondPassword: !account.secondPasswordHash,
+  };
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = (error as QueryFailedError & { driverError?: { code?: string; message?: string } }).driverError;
+  return driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/.test(driverError?.message ?? error.message);
+}
+
+export class AccountStore {
+  private readonly rows: Repository<AccountRow>;
+
+  constructor(database: Database) {
+    this.rows = database.dataSource.getRepository(database.entities.Account);
+  }
+
+  findById(id: string): Promise<AccountRow | null> {
+    return this.rows.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<AccountRow | null> {
+    return this.rows.findOneBy({ email: normalizeEmail(email), emailVerified: true });
+  }
+
+  /**
+   * The student's account, created at the first successful directory login; the directory's
+   * answer (names, enrolments) is cached on it for the claims.
+   */
+  async upsertStudent(person: DirectoryPerson): Promise<AccountRow> {
+    const profile = { name: person.name, nameKana: person.nameKana, nameLatin: person.nameLatin, enrollments: person.enrollments };
+    const existing = await this.rows.findOneBy({ userType: 'student', directoryId: person.userId });
+    const now = new Date();
+    if (existing) {
+      await this.rows.update({ id: existing.id }, { profile, updatedAt: now });
+      return { ...existing, profile, updatedAt: now };
+    }
+    const row: AccountRow = {
+      id: randomUUID(),
+      userType: 'student',
+      directoryId: person.userId,
+      email: null,
+      emailVerified: false,
+      secondPasswordHash: null,
+      profile,
+      locale: 'ja',
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.rows.insert(row);
+      return row;
+    } catch (error) {
+      // Two first logins at once: the other one created it.
+      if (!isDuplicateKey(error)) throw error;
+      const created = await this.rows.findOneByOrFail({ userType: 'student', directoryId: person.userId });
+      return created;
+    }
+  }
+
+  /** True when the address is free or already this account's. */
+  async emailAvailableFor(accountId: string, email: string): Promise<boolean> {
+    const holder = await this.rows.findOneBy({ email: normalizeEmail(email) });
+    return !holder || holder.id === accountId;
+  }
+
+  async setVerifiedEmail(accountId: string, email: string): Promise<void> {
+    try {
+      await this.rows.update({ id: accountId }, { email: normalizeEmail(email), emailVerified: true, updatedAt: new Date() });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  async setSecondPasswordHash(accountId: string, hash: string): Promise<void> {
+    await this.rows.update({ id: accountId }, { secondPasswordHash: hash, updatedAt: new Date() });
+  }
+
+  async setLocale(accountId: string, locale: string): Promise<void> {
+    await this.rows.update({ id: accountId }, { locale });
+  }
+}

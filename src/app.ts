@@ -1,0 +1,75 @@
+import Koa from 'koa';
+import mount from 'koa-mount';
+import serve from 'koa-static';
+import helmet from 'koa-helmet';
+import path from 'node:path';
+import type { Provider } from 'oidc-provider';
+import { accountRoutes } from './account/routes.js';
+import { demoRelyingParty } from './dev/demo-rp.js';
+import { devRoutes } from './dev/routes.js';
+import { interactionRoutes } from './interaction/routes.js';
+import { createProvider } from './oidc/provider.js';
+import type { KeyMaterial } from './oidc/keys.js';
+import { devOutboxDir, type Services } from './services.js';
+import { studentRoutes } from './students/routes.js';
+import { csrfProtection } from './web/csrf.js';
+import { errorPages } from './web/errors.js';
+import { language } from './web/lang.js';
+
+export interface App {
+  koa: Koa;
+  provider: Provider;
+}
+
+/** Composes the web application: security headers, language, errors, our routes, the provider. */
+export function createApp(services: Services, keys: KeyMaterial): App {
+  const { config } = services;
+  const secure = config.issuer.startsWith('https://');
+  const provider = createProvider(services, keys);
+
+  const koa = new Koa();
+  // The outer app's keys must equal the provider's cookie keys (oidc-provider #341).
+  koa.keys = keys.cookieKeys;
+  koa.proxy = config.env.trustProxy;
+
+  koa.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        // No form-action: it would block the redirect to the client after a form post.
+      },
+    },
+    strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  }));
+  koa.use(language());
+  koa.use((ctx, next) => {
+    ctx.state.branding = config.branding;
+    return next();
+  });
+  koa.use(csrfProtection(secure));
+  koa.use(errorPages());
+  koa.use(serve(path.resolve(import.meta.dirname, '../public'), { maxage: 3600_000, index: false }));
+
+  const deps = { services, provider };
+  const routers = [interactionRoutes(deps), studentRoutes(deps), accountRoutes(deps)];
+  if (!config.env.production) {
+    routers.push(devRoutes(devOutboxDir(config)));
+    const demoClient = config.demo ? config.clients.find((c) => c.client_id === 'demo-rp') : undefined;
+    if (demoClient) routers.push(demoRelyingParty(config, demoClient));
+  }
+  for (const router of routers) {
+    koa.use(router.routes());
+    koa.use(router.allowedMethods());
+  }
+  koa.use(mount(provider));
+  return { koa, provider };
+}

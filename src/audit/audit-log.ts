@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Repository } from 'typeorm';
+import type { Database } from '../db/data-source.js';
+import type { AuditDetail, AuditEventRow } from '../db/entities.js';
+
+export type AuditEvent =
+  | 'login.success'
+  | 'login.failure'
+  | 'login.locked'
+  | 'login.directory_unavailable'
+  | 'email.registration_requested'
+  | 'email.registered'
+  | 'email.change_requested'
+  | 'email.changed'
+  | 'second_password.set'
+  | 'second_password.changed'
+  | 'second_password.change_failed'
+  | 'second_password.reset_requested'
+  | 'second_password.reset'
+  | 'logout';
+
+/** The security audit trail. `detail` never holds secrets; personal data only where the event needs it. */
+export class AuditLog {
+  private readonly rows: Repository<AuditEventRow>;
+
+  constructor(database: Database) {
+    this.rows = database.dataSource.getRepository(database.entities.AuditEvent);
+  }
+
+  async record(event: AuditEvent, options: { accountId?: string | null; ip?: string | null; detail?: AuditDetail } = {}): Promise<void> {
+    await this.rows.insert({
+      id: randomUUID(),
+      occurredAt: new Date(),
+      event,
+      accountId: options.accountId ?? null,
+      ip: options.ip ?? null,
+      detail: options.detail ?? null,
+    });
+  }
+
+  list(accountId?: string): Promise<AuditEventRow[]> {
+    return this.rows.find({ where: accountId ? { accountId } : {}, order: { occurredAt: 'ASC' } });
+  }
+}

@@ -1,0 +1,172 @@
+// The configuration file's schema. Every key the product reads is declared here so that a typo or a
+// wrong value stops the start with a message naming the key (ajv, see load.ts).
+const localized = {
+  type: 'object',
+  properties: { ja: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
+  required: ['ja', 'en'],
+  additionalProperties: false,
+} as const;
+
+const localizedList = {
+  type: 'object',
+  properties: {
+    ja: { type: 'array', items: { type: 'string', minLength: 1 } },
+    en: { type: 'array', items: { type: 'string', minLength: 1 } },
+  },
+  required: ['ja', 'en'],
+  additionalProperties: false,
+} as const;
+
+const passwordPolicy = {
+  type: 'object',
+  properties: {
+    minLength: { type: 'integer', minimum: 8, maximum: 64 },
+    maxLength: { type: 'integer', minimum: 8, maximum: 64 },
+    requireUppercase: { type: 'boolean' },
+    requireLowercase: { type: 'boolean' },
+    requireDigit: { type: 'boolean' },
+    alphanumericOnly: { type: 'boolean' },
+    rejectCommon: { type: 'boolean' },
+  },
+  required: ['minLength', 'maxLength', 'requireUppercase', 'requireLowercase', 'requireDigit', 'alphanumericOnly', 'rejectCommon'],
+  additionalProperties: false,
+} as const;
+
+const throttleRule = {
+  type: 'object',
+  properties: {
+    maxFailures: { type: 'integer', minimum: 1 },
+    windowMinutes: { type: 'integer', minimum: 1 },
+    lockMinutes: { type: 'integer', minimum: 1 },
+  },
+  required: ['maxFailures', 'windowMinutes', 'lockMinutes'],
+  additionalProperties: false,
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  properties: {
+    demo: { type: 'boolean' },
+    issuer: { type: 'string', format: 'uri', pattern: '^https?://[^?#]+[^/?#]$' },
+    branding: {
+      type: 'object',
+      properties: {
+        universityName: localized,
+        serviceName: localized,
+        studentLoginNotes: localizedList,
+        contact: localized,
+      },
+      required: ['universityName', 'serviceName', 'studentLoginNotes', 'contact'],
+      additionalProperties: false,
+    },
+    mail: {
+      type: 'object',
+      properties: {
+        from: { type: 'string', format: 'email' },
+        fromName: localized,
+        allowListAddress: { type: 'string', format: 'email' },
+        maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+        pollSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
+      },
+      required: ['from', 'fromName', 'maxAttempts', 'pollSeconds'],
+      additionalProperties: false,
+    },
+    manualUrl: {
+      type: 'object',
+      properties: { student: { type: 'string', format: 'uri' }, graduate: { type: 'string', format: 'uri' } },
+      required: ['student'],
+      additionalProperties: false,
+    },
+    clients: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        properties: {
+          client_id: { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,100}$' },
+          client_name: { type: 'string' },
+          client_secret: { type: 'string', minLength: 32 },
+          client_secret_env: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+          token_endpoint_auth_method: {
+            enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+          },
+          jwks_uri: { type: 'string', format: 'uri' },
+          redirect_uris: { type: 'array', minItems: 1, items: { type: 'string', format: 'uri' } },
+          post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+          backchannel_logout_uri: { type: 'string', format: 'uri' },
+          initiate_login_uri: { type: 'string', format: 'uri' },
+          grant_types: { type: 'array', items: { enum: ['authorization_code', 'refresh_token'] } },
+          scope: { type: 'string' },
+          first_party: { type: 'boolean' },
+          may_introspect: { type: 'boolean' },
+        },
+        required: ['client_id', 'redirect_uris', 'token_endpoint_auth_method'],
+        additionalProperties: false,
+      },
+    },
+    directory: {
+      type: 'object',
+      properties: {
+        adapter: { enum: ['file'] },
+        file: {
+          type: 'object',
+          properties: { path: { type: 'string', minLength: 1 } },
+          required: ['path'],
+          additionalProperties: false,
+        },
+      },
+      required: ['adapter'],
+      additionalProperties: false,
+    },
+    lifetimes: {
+      type: 'object',
+      properties: {
+        oneTimeUrlMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
+        sessionIdleMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
+        sessionAbsoluteHours: { type: 'integer', minimum: 1, maximum: 720 },
+        accessTokenSeconds: { type: 'integer', minimum: 60, maximum: 86400 },
+        idTokenSeconds: { type: 'integer', minimum: 60, maximum: 86400 },
+        authorizationCodeSeconds: { type: 'integer', minimum: 10, maximum: 600 },
+        refreshTokenDays: { type: 'integer', minimum: 1, maximum: 365 },
+        interactionMinutes: { type: 'integer', minimum: 5, maximum: 1440 },
+      },
+      required: [
+        'oneTimeUrlMinutes', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'accessTokenSeconds',
+        'idTokenSeconds', 'authorizationCodeSeconds', 'refreshTokenDays', 'interactionMinutes',
+      ],
+      additionalProperties: false,
+    },
+    passwordHashing: {
+      type: 'object',
+      properties: {
+        memoryKiB: { type: 'integer', minimum: 19456 },
+        timeCost: { type: 'integer', minimum: 2 },
+        parallelism: { type: 'integer', minimum: 1, maximum: 16 },
+        maxConcurrent: { type: 'integer', minimum: 1, maximum: 64 },
+      },
+      required: ['memoryKiB', 'timeCost', 'parallelism', 'maxConcurrent'],
+      additionalProperties: false,
+    },
+    passwordPolicy: {
+      type: 'object',
+      properties: { secondPassword: passwordPolicy },
+      required: ['secondPassword'],
+      additionalProperties: false,
+    },
+    throttle: {
+      type: 'object',
+      properties: {
+        perAccount: throttleRule,
+        perIp: throttleRule,
+        mailPerAccountPerHour: { type: 'integer', minimum: 1 },
+      },
+      required: ['perAccount', 'perIp', 'mailPerAccountPerHour'],
+      additionalProperties: false,
+    },
+  },
+  required: [
+    'branding', 'mail', 'manualUrl', 'clients', 'directory', 'lifetimes', 'passwordHashing',
+    'passwordPolicy', 'throttle',
+  ],
+  additionalProperties: false,
+} as const;

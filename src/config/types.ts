@@ -1,0 +1,88 @@
+export type Lang = 'ja' | 'en';
+export interface Localized { ja: string; en: string }
+export interface LocalizedList { ja: string[]; en: string[] }
+
+export interface PasswordPolicy {
+  minLength: number;
+  maxLength: number;
+  requireUppercase: boolean;
+  requireLowercase: boolean;
+  requireDigit: boolean;
+  alphanumericOnly: boolean;
+  rejectCommon: boolean;
+}
+
+export interface ThrottleRule { maxFailures: number; windowMinutes: number; lockMinutes: number }
+
+export interface ClientConfig {
+  client_id: string;
+  client_name?: string;
+  client_secret?: string;
+  client_secret_env?: string;
+  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  jwks_uri?: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris?: string[];
+  backchannel_logout_uri?: string;
+  initiate_login_uri?: string;
+  grant_types?: Array<'authorization_code' | 'refresh_token'>;
+  scope?: string;
+  first_party?: boolean;
+  may_introspect?: boolean;
+}
+
+export interface ConfigFile {
+  demo?: boolean;
+  issuer?: string;
+  branding: {
+    universityName: Localized;
+    serviceName: Localized;
+    studentLoginNotes: LocalizedList;
+    contact: Localized;
+  };
+  mail: {
+    from: string;
+    fromName: Localized;
+    allowListAddress?: string;
+    maxAttempts: number;
+    pollSeconds: number;
+  };
+  manualUrl: { student: string; graduate?: string };
+  clients: ClientConfig[];
+  directory: { adapter: 'file'; file?: { path: string } };
+  lifetimes: {
+    oneTimeUrlMinutes: number;
+    sessionIdleMinutes: number;
+    sessionAbsoluteHours: number;
+    accessTokenSeconds: number;
+    idTokenSeconds: number;
+    authorizationCodeSeconds: number;
+    refreshTokenDays: number;
+    interactionMinutes: number;
+  };
+  passwordHashing: { memoryKiB: number; timeCost: number; parallelism: number; maxConcurrent: number };
+  passwordPolicy: { secondPassword: PasswordPolicy };
+  throttle: { perAccount: ThrottleRule; perIp: ThrottleRule; mailPerAccountPerHour: number };
+}
+
+/** What differs per deployment comes from the environment (DESIGN §6). */
+export interface Environment {
+  production: boolean;
+  port: number;
+  issuer: string;
+  databaseUrl?: string;
+  smtpUrl?: string;
+  configFile: string;
+  dataDir: string;
+  signingKeys?: string;
+  cookieKeys?: string[];
+  trustProxy: boolean;
+}
+
+export interface AppConfig extends ConfigFile {
+  env: Environment;
+  /** The issuer with no trailing slash; every absolute URL the product builds starts with it. */
+  issuer: string;
+  /** The directory file path resolved against the configuration file's folder. */
+  directoryFilePath?: string;
+}

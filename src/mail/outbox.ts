@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { IsNull, LessThan, LessThanOrEqual, Or, type Repository } from 'typeorm';
+import type { Database } from '../db/data-source.js';
+import type { MailOutboxRow } from '../db/entities.js';
+import { logger } from '../logger.js';
+import type { MailTransport } from './transport.js';
+
+export interface MailMessage { to: string; subject: string; text: string }
+
+const CLAIM_SECONDS = 120;
+
+/** Seconds to wait before attempt n+1: 30 s, 1 min, 2 min … capped at one hour. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Every mail goes through this table: a page says a mail was sent only once it is queued here,
+ * and an SMTP outage delays mail without losing any. Rows are claimed before sending, so several
+ * replicas never send the same mail twice.
+ */
+export class MailOutbox {
+  private readonly rows: Repository<MailOutboxRow>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    database: Database,
+    private readonly transport: MailTransport,
+    private readonly options: { from: string; maxAttempts: number; pollSeconds: number },
+  ) {
+    this.rows = database.dataSource.getRepository(database.entities.MailOutbox);
+  }
+
+  async enqueue(message: MailMessage): Promise<void> {
+    const now = new Date();
+    await this.rows.insert({
+      id: randomUUID(),
+      recipient: message.to,
+      subject: message.subject,
+      bodyText: message.text,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    });
+    this.kick();
+  }
+
+  /** Sends every mail that is due; returns how many were sent. */
+  async processDue(now = new Date()): Promise<number> {
+    const due = await this.rows.find({
+      where: { status: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: Or(IsNull(), LessThan(now)) },
+      order: { nextAttemptAt: 'ASC' },
+      take: 20,
+    });
+    let sent = 0;
+    for (const row of due) {
+      const claimed = await this.rows.update(
+        { id: row.id, status: 'pending', lockedUntil: row.lockedUntil === null ? IsNull() : LessThan(now) },
+        { lockedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000) },
+      );
+      if (claimed.affected !== 1) continue; // another replica took it
+      try {
+        await this.transport.send({ from: this.options.from, to: row.recipient, subject: row.subject, text: row.bodyText });
+        // The body may hold a one-time URL: once delivered it is not kept.
+        await this.rows.update({ id: row.id }, { status: 'sent', sentAt: new Date(), lockedUntil: null, bodyText: '', attempts: row.attempts + 1 });
+        sent += 1;
+      } catch (error) {
+        const attempts = row.attempts + 1;
+        const failed = attempts >= this.options.maxAttempts;
+        const reason = describeSmtpError(error);
+        await this.rows.update({ id: row.id }, {
+          attempts,
+          status: failed ? 'failed' : 'pending',
+          lastError: reason,
+          lockedUntil: null,
+          nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
+        });
+        logger.warn({ mailId: row.id, attempts, failed, reason }, 'mail delivery failed');
+      }
+    }
+    return sent;
+  }
+
+  /** Outbox depth (pending mails), for metrics and tests. */
+  pendingCount(): Promise<number> {
+    return this.rows.countBy({ status: 'pending' });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    this.transport.close();
+  }
+
+  /** Runs a delivery pass soon (right after a mail is queued). */
+  kick(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) {
+      await this.running;
+    }
+    this.running = this.processDue().then(() => undefined, (error: unknown) => {
+      logger.error({ err: describeSmtpError(error) }, 'mail outbox pass failed');
+    });
+    await this.running;
+    this.running = undefined;
+    if (!this.stopped) this.schedule(this.options.pollSeconds * 1000);
+  }
+}
+
+/** An SMTP error without the message text, which may echo addresses. */
+function describeSmtpError(error: unknown): string {
+  const e = error as { code?: string; responseCode?: number; name?: string };
+  return [e.name, e.code, e.responseCode].filter(Boolean).join(' ').slice(0, 200) || 'unknown error';
+}

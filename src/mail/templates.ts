@@ -1,0 +1,53 @@
+import type { Lang, Localized } from '../config/types.js';
+
+export interface MailBranding { serviceName: Localized; contact: Localized }
+export interface MailContent { subject: string; text: string }
+
+// The wording follows the manual's mails (000_… §2.1, §2.4): the URL, its expiry, and the
+// 送信専用 footer. English is beyond the manuals.
+
+function footer(lang: Lang, branding: MailBranding): string {
+  return lang === 'ja'
+    ? `※もしこのメールにお心当たりのない方は削除して下さい。\n◎このメールは送信専用メールです。\n${branding.contact.ja}`
+    : `If you did not request this, please delete this mail.\nThis address only sends mail; replies are not read.\n${branding.contact.en}`;
+}
+
+function subject(lang: Lang, branding: MailBranding, title: string): string {
+  return `【${branding.serviceName[lang]}】${title}`;
+}
+
+function withUrl(lang: Lang, branding: MailBranding, title: string, lead: string, url: string, minutes: number): MailContent {
+  const expiry = lang === 'ja' ? `URL 期限 : ${minutes} 分` : `The URL expires in ${minutes} minutes.`;
+  return { subject: subject(lang, branding, title), text: `${lead}\n\n${url}\n\n${expiry}\n\n${footer(lang, branding)}\n` };
+}
+
+function notice(lang: Lang, branding: MailBranding, title: string, body: string): MailContent {
+  return { subject: subject(lang, branding, title), text: `${body}\n\n${footer(lang, branding)}\n` };
+}
+
+export const mailTemplates = {
+  registerEmail: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
+    ? withUrl(lang, b, 'メールアドレスの登録', 'メールアドレスの登録を行います。\n以下の URL にアクセスし、メールアドレスの登録を完了して下さい。', url, minutes)
+    : withUrl(lang, b, 'Registering your email address', 'You are registering this email address.\nOpen the URL below to complete the registration.', url, minutes),
+
+  changeEmail: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
+    ? withUrl(lang, b, 'メールアドレスの変更', 'メールアドレスの変更を行います。\n以下の URL にアクセスし、メールアドレスの変更を完了して下さい。', url, minutes)
+    : withUrl(lang, b, 'Changing your email address', 'You are changing your email address to this one.\nOpen the URL below to complete the change.', url, minutes),
+
+  resetSecondPassword: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
+    ? withUrl(lang, b, '第2パスワードの再設定', '第2パスワードの再設定を行います。\n以下の URL にアクセスし、第2パスワードを再設定して下さい。', url, minutes)
+    : withUrl(lang, b, 'Resetting your second password', 'You asked to reset your second password.\nOpen the URL below to set a new one.', url, minutes),
+
+  /** Sent instead of a link when the address already belongs to another account (no enumeration on the page). */
+  addressInUse: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, 'メールアドレスの登録', 'このメールアドレスは既に別のアカウントで登録されているため、登録できませんでした。\n別のメールアドレスをご利用ください。')
+    : notice(lang, b, 'Registering your email address', 'This address is already registered to another account, so it could not be registered.\nPlease use another address.'),
+
+  emailChangedNotice: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, 'メールアドレス変更のお知らせ', 'ご登録のメールアドレスが変更されました。\n今後、システムからの連絡は新しいメールアドレス宛に送信されます。\nお心当たりのない場合は、至急お問い合わせ下さい。')
+    : notice(lang, b, 'Your email address was changed', 'The email address of your account was changed.\nFrom now on, mail from the service goes to the new address.\nIf you did not do this, contact us at once.'),
+
+  secondPasswordChanged: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, '第2パスワード変更のお知らせ', '第2パスワードが変更されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
+    : notice(lang, b, 'Your second password was changed', 'The second password of your account was changed.\nIf you did not do this, contact us at once.'),
+};

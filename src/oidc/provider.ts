@@ -1,0 +1,181 @@
+import type { Context } from 'koa';
+import { Provider, errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
+import { pendingSetup } from '../accounts/account-store.js';
+import type { AppConfig, ClientConfig } from '../config/types.js';
+import type { Services } from '../services.js';
+import { render } from '../web/render.js';
+import type { PageState } from '../web/render.js';
+import { adapterFactory } from './adapter.js';
+import { accountClaims, scopeClaims } from './claims.js';
+import type { KeyMaterial } from './keys.js';
+
+export const ACR = {
+  /** The university password alone (only while the first-login steps are under way). */
+  password: 'urn:cert-idp:acr:password',
+  /** University ID and password (or email and password) plus the second password. */
+  twoPasswords: 'urn:cert-idp:acr:two-passwords',
+} as const;
+
+export const PROMPT = { emailRegistration: 'email_registration', secondPassword: 'second_password' } as const;
+
+/** The product's own client for the account menu: it only establishes a session (response_type none). */
+export const ACCOUNT_CLIENT_ID = 'cert-idp-account';
+
+export interface SetupFlags { needsEmail: boolean; needsSecondPassword: boolean }
+
+function setupOf(ctx: KoaContextWithOIDC): SetupFlags | undefined {
+  return (ctx.oidc.account as { setup?: SetupFlags } | undefined)?.setup;
+}
+
+/**
+ * The first-login steps are prompts after `login`: their checks run on every authorization
+ * request and every resume, so no step can be skipped by editing a URL, and a login that
+ * stopped half-way resumes at the missing step.
+ */
+function buildPolicy() {
+  const { base, Prompt, Check } = interactionPolicy;
+  const policy = base();
+  policy.add(new Prompt(
+    { name: PROMPT.emailRegistration, requestable: false },
+    new Check('email_missing', 'a verified email address is required', (ctx) => setupOf(ctx)?.needsEmail ?? false),
+  ), 1);
+  policy.add(new Prompt(
+    { name: PROMPT.secondPassword, requestable: false },
+    new Check('second_password_missing', 'a second password must be set', (ctx) => setupOf(ctx)?.needsSecondPassword ?? false),
+  ), 2);
+  return policy;
+}
+
+function clientMetadata(client: ClientConfig): ClientMetadata {
+  const { first_party: _firstParty, may_introspect: _mayIntrospect, client_secret_env: _env, ...metadata } = client;
+  return { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], ...metadata };
+}
+
+function accountConsoleClient(issuer: string): ClientMetadata {
+  return {
+    client_id: ACCOUNT_CLIENT_ID,
+    client_name: 'Account menu',
+    token_endpoint_auth_method: 'none',
+    response_types: ['none'],
+    grant_types: [],
+    redirect_uris: [`${issuer}/account/callback`],
+    post_logout_redirect_uris: [`${issuer}/account/logged-out`],
+  };
+}
+
+/** Idle timeout that slides with use, capped by the absolute lifetime since login. */
+export function sessionTtlSeconds(lifetimes: AppConfig['lifetimes'], loginTs: number | undefined, now = Date.now()): number {
+  const idle = lifetimes.sessionIdleMinutes * 60;
+  if (!loginTs) return idle;
+  const remaining = loginTs + lifetimes.sessionAbsoluteHours * 3600 - Math.floor(now / 1000);
+  return Math.max(1, Math.min(idle, remaining));
+}
+
+export function firstPartyClientIds(config: AppConfig): Set<string> {
+  return new Set([ACCOUNT_CLIENT_ID, ...config.clients.filter((c) => c.first_party).map((c) => c.client_id)]);
+}
+
+export function createProvider(services: Services, keys: KeyMaterial): Provider {
+  const { config, accounts } = services;
+  const lifetimes = config.lifetimes;
+  const firstParty = firstPartyClientIds(config);
+  const mayIntrospect = new Set(config.clients.filter((c) => c.may_introspect).map((c) => c.client_id));
+  const secure = config.issuer.startsWith('https://');
+
+  const configuration: Configuration = {
+    adapter: adapterFactory(services.database),
+    clients: [...config.clients.map(clientMetadata), accountConsoleClient(config.issuer)],
+    jwks: keys.jwks as Configuration['jwks'],
+    cookies: {
+      keys: keys.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure },
+    },
+    async findAccount(_ctx, id) {
+      const account = await accounts.findById(id);
+      if (!account) return undefined;
+      return {
+        accountId: account.id,
+        setup: pendingSetup(account),
+        claims: () => accountClaims(account) as { sub: string },
+      };
+    },
+    claims: { ...scopeClaims, acr: null, amr: null } as unknown as Configuration['claims'],
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'enrollment'],
+    acrValues: [ACR.password, ACR.twoPasswords],
+    responseTypes: ['code', 'none'],
+    extraParams: {
+      login_type(_ctx: unknown, value: unknown) {
+        if (value !== undefined && value !== 'student' && value !== 'graduate') {
+          throw new errors.InvalidRequest('login_type must be "student" or "graduate"');
+        }
+      },
+    } as unknown as Configuration['extraParams'],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    interactions: {
+      policy: buildPolicy(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        // Only clients configured with may_introspect (resource servers) may introspect.
+        allowedPolicy: async (_ctx, client) => mayIntrospect.has(client.clientId),
+      },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          render(ctx as unknown as Context, 'logout/confirm', { title: (ctx.state as PageState).t('logout.title'), providerForm: form });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          const t = (ctx.state as PageState).t;
+          render(ctx as unknown as Context, 'message', { title: t('logout.title'), paragraphs: [t('logout.done'), t('logout.close_browser')], tone: 'info' });
+        },
+      },
+    },
+    // First-party clients get their grant without a consent screen (oidc-provider #777).
+    async loadExistingGrant(ctx) {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId || !oidc.client) return undefined;
+      const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!firstParty.has(oidc.client.clientId)) return existing;
+      const grant = existing ?? new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
+      const requested = [...oidc.requestParamOIDCScopes].join(' ');
+      if (requested) grant.addOIDCScope(requested);
+      await grant.save();
+      return grant;
+    },
+    ttl: {
+      AccessToken: lifetimes.accessTokenSeconds,
+      AuthorizationCode: lifetimes.authorizationCodeSeconds,
+      IdToken: lifetimes.idTokenSeconds,
+      RefreshToken: lifetimes.refreshTokenDays * 86400,
+      Grant: lifetimes.refreshTokenDays * 86400,
+      Interaction: lifetimes.interactionMinutes * 60,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+      Session: (_ctx, session) => sessionTtlSeconds(lifetimes, session.loginTs),
+    },
+    async renderError(ctx, out) {
+      const t = (ctx.state as PageState).t;
+      render(ctx as unknown as Context, 'message', {
+        title: t('error.title'),
+        paragraphs: [t('error.oidc')],
+        detail: out.error,
+        tone: 'error',
+      }, ctx.status >= 400 ? ctx.status : 400);
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  return provider;
+}

@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { logger } from './logger.js';
+import { purgeExpiredPayloads } from './oidc/adapter.js';
+import { loadKeyMaterial } from './oidc/keys.js';
+import { createServices, type ServiceOverrides, type Services } from './services.js';
+import type { AppConfig } from './config/types.js';
+
+export interface RunningServer {
+  server: Server;
+  services: Services;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const HOUSEKEEPING_MS = 10 * 60_000;
+
+/** Starts everything: database (migrations applied), mail outbox, housekeeping, HTTP. */
+export async function startServer(config: AppConfig, overrides: ServiceOverrides = {}): Promise<RunningServer> {
+  const services = createServices(config, overrides);
+  const { dataSource } = services.database;
+  if (!dataSource.isInitialized) await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  const keys = await loadKeyMaterial(config.env);
+  const { koa } = createApp(services, keys);
+  services.outbox.start();
+
+  const housekeeping = setInterval(() => {
+    const now = new Date();
+    const dayAgo = new Date(now.getTime() - 86400_000);
+    Promise.all([
+      purgeExpiredPayloads(services.database, now),
+      services.tokens.purgeOlderThan(dayAgo),
+      services.throttle.purgeStale(dayAgo),
+    ]).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'housekeeping failed'));
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+
+  const server = await new Promise<Server>((resolve) => {
+    const s = koa.listen(config.env.port, '0.0.0.0', () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.env.port;
+  return {
+    server,
+    services,
+    url: `http://localhost:${port}`,
+    async stop() {
+      clearInterval(housekeeping);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await services.outbox.stop();
+      if (!overrides.database && dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`cert-idp: cannot start: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await startServer(config);
+  logger.info({ issuer: config.issuer, port: config.env.port, database: config.env.databaseUrl ? 'mysql' : 'sqlite', mail: config.env.smtpUrl ? 'smtp' : 'dev-outbox' }, 'cert-idp started');
+  if (!config.env.production) {
+    process.stdout.write(`\n  cert-idp is running at ${config.issuer}\n  Demo relying party login: ${config.issuer}/  ·  Mail outbox: ${config.issuer}/dev/outbox\n\n`);
+  }
+  const shutdown = () => {
+    running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { AccountStore } from './accounts/account-store.js';
+import { AuditLog } from './audit/audit-log.js';
+import type { AppConfig, Lang } from './config/types.js';
+import { createDataSource, type Database } from './db/data-source.js';
+import type { UniversityDirectory } from './directory/directory.js';
+import { FileDirectory } from './directory/file-directory.js';
+import { MailOutbox } from './mail/outbox.js';
+import type { MailContent, MailBranding } from './mail/templates.js';
+import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
+import { PasswordHasher } from './passwords/hashing.js';
+import { LoginThrottle } from './security/throttle.js';
+import { OneTimeTokens } from './tokens/one-time-tokens.js';
+
+/** The shared services every capability uses; built once at start-up and passed to the routes. */
+export interface Services {
+  config: AppConfig;
+  database: Database;
+  hasher: PasswordHasher;
+  accounts: AccountStore;
+  tokens: OneTimeTokens;
+  throttle: LoginThrottle;
+  audit: AuditLog;
+  outbox: MailOutbox;
+  directory: UniversityDirectory;
+  mailBranding: MailBranding;
+  /** Queues a mail; resolves only once it is in the outbox. */
+  sendMail(to: string, content: MailContent): Promise<void>;
+  langOf(locale: string | null | undefined): Lang;
+}
+
+export interface ServiceOverrides {
+  database?: Database;
+  transport?: MailTransport;
+  directory?: UniversityDirectory;
+}
+
+export function devOutboxDir(config: AppConfig): string {
+  return path.join(config.env.dataDir, 'outbox');
+}
+
+export function createServices(config: AppConfig, overrides: ServiceOverrides = {}): Services {
+  const database = overrides.database ?? createDataSource({
+    url: config.env.databaseUrl,
+    sqliteFile: config.env.databaseUrl ? undefined : path.join(config.env.dataDir, 'cert-idp.sqlite'),
+  });
+  const hasher = new PasswordHasher(config.passwordHashing);
+  const transport = overrides.transport
+    ?? (config.env.smtpUrl ? smtpTransport(config.env.smtpUrl) : fileTransport(devOutboxDir(config)));
+  const from = `"${config.mail.fromName.ja}" <${config.mail.from}>`;
+  const outbox = new MailOutbox(database, transport, { from, maxAttempts: config.mail.maxAttempts, pollSeconds: config.mail.pollSeconds });
+  let directory = overrides.directory;
+  if (!directory) {
+    if (config.directory.adapter !== 'file' || !config.directoryFilePath) throw new Error('no directory adapter configured');
+    directory = new FileDirectory(config.directoryFilePath, hasher);
+  }
+  return {
+    config,
+    database,
+    hasher,
+    accounts: new AccountStore(database),
+    tokens: new OneTimeTokens(database, config.lifetimes.oneTimeUrlMinutes),
+    throttle: new LoginThrottle(database),
+    audit: new AuditLog(database),
+    outbox,
+    directory,
+    mailBranding: { serviceName: config.branding.serviceName, contact: config.branding.contact },
+    sendMail: (to, content) => outbox.enqueue({ to, subject: content.subject, text: content.text }),
+    langOf: (locale) => (locale === 'en' ? 'en' : 'ja'),
+  };
+}

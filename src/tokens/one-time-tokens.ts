@@ -1,0 +1,82 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { And, IsNull, LessThan, MoreThan, type Repository } from 'typeorm';
+import type { Database } from '../db/data-source.js';
+import type { OneTimeTokenRow, TokenPurpose } from '../db/entities.js';
+
+export type TokenCheck =
+  | { status: 'valid'; token: OneTimeTokenRow }
+  | { status: 'expired' | 'used' | 'unknown' };
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A one-time URL always starts with the configured issuer, never with the request's Host header. */
+export function oneTimeUrl(issuer: string, path: string, token: string): string {
+  return `${issuer}${path}?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * Single-use, purpose-bound tokens for the URLs sent by mail: 256 random bits, stored only as a
+ * SHA-256 hash (the token itself has full entropy, so a fast hash suffices).
+ */
+export class OneTimeTokens {
+  private readonly rows: Repository<OneTimeTokenRow>;
+
+  constructor(database: Database, private readonly lifetimeMinutes: number) {
+    this.rows = database.dataSource.getRepository(database.entities.OneTimeToken);
+  }
+
+  get lifetime(): number { return this.lifetimeMinutes; }
+
+  /** Issues a token; earlier unused tokens of the same purpose for the account stop working. */
+  async issue(purpose: TokenPurpose, accountId: string, payload: Record<string, string> | null = null): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const now = new Date();
+    await this.rows.update({ accountId, purpose, usedAt: IsNull() }, { usedAt: now });
+    await this.rows.insert({
+      id: randomUUID(),
+      tokenHash: hashToken(token),
+      purpose,
+      accountId,
+      payload,
+      expiresAt: new Date(now.getTime() + this.lifetimeMinutes * 60_000),
+      usedAt: null,
+      createdAt: now,
+    });
+    return token;
+  }
+
+  /** Looks a token up without using it (to show the form it opens). */
+  async check(purpose: TokenPurpose, token: unknown): Promise<TokenCheck> {
+    if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { status: 'unknown' };
+    const row = await this.rows.findOneBy({ tokenHash: hashToken(token) });
+    // A token of another purpose is as good as unknown: it opens nothing here.
+    if (!row || row.purpose !== purpose) return { status: 'unknown' };
+    if (row.usedAt) return { status: 'used' };
+    if (row.expiresAt.getTime() <= Date.now()) return { status: 'expired' };
+    return { status: 'valid', token: row };
+  }
+
+  /** Uses a token up; only one of any number of concurrent calls succeeds. */
+  async consume(purpose: TokenPurpose, token: unknown): Promise<TokenCheck> {
+    const checked = await this.check(purpose, token);
+    if (checked.status !== 'valid') return checked;
+    const now = new Date();
+    const result = await this.rows.update(
+      { id: checked.token.id, usedAt: IsNull(), expiresAt: MoreThan(now) },
+      { usedAt: now },
+    );
+    if (result.affected !== 1) return { status: 'used' };
+    return { status: 'valid', token: { ...checked.token, usedAt: now } };
+  }
+
+  /** How many tokens an account was sent since a moment (to cap mails per hour). */
+  countIssuedSince(accountId: string, since: Date): Promise<number> {
+    return this.rows.countBy({ accountId, createdAt: MoreThan(since) });
+  }
+
+  async purgeOlderThan(cutoff: Date): Promise<void> {
+    await this.rows.delete({ expiresAt: And(LessThan(cutoff)) });
+  }
+}

@@ -1,0 +1,77 @@
+import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { MessageKey, Translate } from './i18n.js';
+
+/** Messages per form field, shown beside the field on the same page. */
+export type FieldErrors = Record<string, string[]>;
+
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false });
+addFormats(ajv);
+
+/** The form field every form carries; it is checked by the CSRF guard, not by the form schema. */
+export const CSRF_FIELD = '_csrf';
+
+export interface FormDefinition<T> {
+  schema: JSONSchemaType<T>;
+  /** The label of each field as the screen names it (for messages). */
+  labels: Partial<Record<keyof T & string, MessageKey>>;
+  /** Fields whose surrounding white space is dropped, and which are NFKC-normalised (full-width → half-width). */
+  normalize?: Array<keyof T & string>;
+}
+
+/**
+ * Compiles a form: ajv validates the parsed body; every failure becomes a message on the field.
+ * Passwords are never normalised (their characters are what the user chose).
+ */
+export function defineForm<T>(definition: FormDefinition<T>) {
+  const validate = ajv.compile({ ...definition.schema, properties: { ...definition.schema.properties, [CSRF_FIELD]: { type: 'string' } } });
+  return (body: unknown, t: Translate): FormResult<T> => {
+    const input: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : {};
+    for (const field of definition.normalize ?? []) {
+      const value = input[field];
+      if (typeof value === 'string') input[field] = value.normalize('NFKC').trim();
+    }
+    if (validate(input)) {
+      delete input[CSRF_FIELD];
+      return { ok: true, value: input as T };
+    }
+    const errors: FieldErrors = {};
+    for (const error of validate.errors ?? []) {
+      const field = fieldOf(error);
+      const label = t(definition.labels[field as keyof T & string] ?? 'common.confirm');
+      const message = messageFor(error, label, t);
+      (errors[field] ??= []).includes(message) || errors[field].push(message);
+    }
+    return { ok: false, errors };
+  };
+}
+
+function fieldOf(error: ErrorObject): string {
+  if (error.keyword === 'required') return (error.params as { missingProperty: string }).missingProperty;
+  if (error.keyword === 'additionalProperties') return (error.params as { additionalProperty: string }).additionalProperty;
+  return error.instancePath.split('/')[1] ?? '';
+}
+
+function messageFor(error: ErrorObject, field: string, t: Translate): string {
+  switch (error.keyword) {
+    case 'required':
+      return t('field.required', { field });
+    case 'minLength':
+      return (error.params as { limit: number }).limit <= 1 ? t('field.required', { field }) : t('field.invalid', { field });
+    case 'maxLength':
+      return t('field.too_long', { field, limit: (error.params as { limit: number }).limit });
+    case 'format':
+      return (error.params as { format: string }).format === 'email' ? t('field.email_invalid') : t('field.invalid', { field });
+    default:
+      return t('field.invalid', { field });
+  }
+}
+
+/** Adds a message to a field (for rules beyond the schema, such as 確認 matching). */
+export function addError(errors: FieldErrors, field: string, message: string): FieldErrors {
+  (errors[field] ??= []).push(message);
+  return errors;
+}

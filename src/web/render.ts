@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Context } from 'koa';
+import pug from 'pug';
+import type { Lang, Localized } from '../config/types.js';
+import type { FieldErrors } from './forms.js';
+import type { Translate } from './i18n.js';
+
+export interface Branding { universityName: Localized; serviceName: Localized }
+
+/** What every page handler finds in ctx.state (set by the web middleware in app.ts). */
+export interface PageState {
+  lang: Lang;
+  t: Translate;
+  csrfToken: () => string;
+  branding: Branding;
+}
+
+const viewsDir = path.resolve(import.meta.dirname, '../../views');
+const cache = process.env.NODE_ENV === 'production';
+
+export interface PageLocals {
+  title?: string;
+  errors?: FieldErrors;
+  values?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Renders a pug view with the page basics (language, texts, CSRF token, branding). */
+export function render(ctx: Context, view: string, locals: PageLocals = {}, status = 200): void {
+  const state = ctx.state as PageState;
+  const switchUrl = new URL(ctx.originalUrl, 'http://x');
+  switchUrl.searchParams.set('lang', state.lang === 'ja' ? 'en' : 'ja');
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = pug.renderFile(path.join(viewsDir, `${view}.pug`), {
+    cache,
+    basedir: viewsDir,
+    lang: state.lang,
+    t: state.t,
+    csrfToken: state.csrfToken(),
+    universityName: state.branding.universityName[state.lang],
+    serviceName: state.branding.serviceName[state.lang],
+    langSwitchUrl: `${switchUrl.pathname}${switchUrl.search}`,
+    errors: {},
+    values: {},
+    ...locals,
+  });
+}
+
+/** A page with a heading, paragraphs and optional buttons/links: used for every notice. */
+export function renderMessage(
+  ctx: Context,
+  options: { title: string; paragraphs: readonly string[]; link?: { href: string; label: string }; status?: number; tone?: 'info' | 'error' },
+): void {
+  render(ctx, 'message', { title: options.title, paragraphs: options.paragraphs, link: options.link, tone: options.tone ?? 'info' }, options.status ?? 200);
+}
