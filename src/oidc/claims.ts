@@ -2,7 +2,7 @@ import type { AccountRow, PersonName } from '../db/entities.js';
 
 /** Scopes and the claims each releases (OIDC Core §5.4, plus the product's `enrollment`). */
 export const scopeClaims = {
-  openid: ['sub'],
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   email: ['email', 'email_verified'],
   profile: [
     'name', 'family_name', 'given_name',

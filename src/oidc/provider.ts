@@ -100,7 +100,7 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
         claims: () => accountClaims(account) as { sub: string },
       };
     },
-    claims: { ...scopeClaims, acr: null, amr: null } as unknown as Configuration['claims'],
+    claims: scopeClaims as unknown as Configuration['claims'],
     scopes: ['openid', 'offline_access', 'email', 'profile', 'enrollment'],
     acrValues: [ACR.password, ACR.twoPasswords],
     responseTypes: ['code', 'none'],
