@@ -58,16 +58,18 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
 
 async function main(): Promise<void> {
   let config: AppConfig;
+  let running: RunningServer;
   try {
     config = loadConfig();
+    running = await startServer(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`cert-idp: cannot start: ${error.message}\n`);
       process.exit(2);
     }
-    throw error;
+    process.stderr.write(`cert-idp: cannot start: ${(error as Error).message}\n`);
+    process.exit(1);
   }
-  const running = await startServer(config);
   logger.info({ issuer: config.issuer, port: config.env.port, database: config.env.databaseUrl ? 'mysql' : 'sqlite', mail: config.env.smtpUrl ? 'smtp' : 'dev-outbox' }, 'cert-idp started');
   if (!config.env.production) {
     process.stdout.write(`\n  cert-idp is running at ${config.issuer}\n  Demo relying party login: ${config.issuer}/  ·  Mail outbox: ${config.issuer}/dev/outbox\n\n`);

@@ -1,0 +1,21 @@
+// `npm run migrate`: applies pending migrations (`-- --revert` undoes the last one). Used by the
+// Helm pre-install/pre-upgrade hook; the server also applies them at start.
+import path from 'node:path';
+import { createDataSource } from '../db/data-source.js';
+
+const url = process.env.DATABASE_URL || undefined;
+const { dataSource } = createDataSource({ url, sqliteFile: url ? undefined : path.resolve(process.env.DATA_DIR ?? 'data', 'cert-idp.sqlite') });
+try {
+  await dataSource.initialize();
+  if (process.argv.includes('--revert')) {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    process.stdout.write('reverted the last migration\n');
+  } else {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    process.stdout.write(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}\n` : 'no pending migrations\n');
+  }
+  await dataSource.destroy();
+} catch (error) {
+  process.stderr.write(`migration failed: ${(error as Error).message}\n`);
+  process.exit(1);
+}
