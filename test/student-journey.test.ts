@@ -144,7 +144,7 @@ for (const db of DATABASES) {
       const silent = await openLogin(server, browser);
       expect(silent.page.location ?? '').to.satisfy((l: string) => l.startsWith(RP.redirectUri));
       await exchangeCode(silent.attempt, silent.page);
-      for (const extra of [{ prompt: 'login' }, { max_age: '0' }]) {
+      for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Array<Record<string, string>>) {
         const forced = await openLogin(server, browser, extra);
         expect(forced.page.location, JSON.stringify(extra)).to.equal(undefined);
         expect(textOf(forced.page)).to.contain('在学生ログイン');

@@ -1,20 +1,8 @@
 import type { JSONSchemaType } from 'ajv';
+import { emailConfirmationForm } from '../students/forms.js';
 import { defineForm } from '../web/forms.js';
 
-export interface ChangeEmailForm { email: string; email_confirm: string }
-export const changeEmailForm = defineForm<ChangeEmailForm>({
-  schema: {
-    type: 'object',
-    properties: {
-      email: { type: 'string', minLength: 1, maxLength: 254, format: 'email' },
-      email_confirm: { type: 'string', minLength: 1, maxLength: 254 },
-    },
-    required: ['email', 'email_confirm'],
-    additionalProperties: false,
-  } as JSONSchemaType<ChangeEmailForm>,
-  labels: { email: 'change_email.new_label', email_confirm: 'email.confirm_label' },
-  normalize: ['email', 'email_confirm'],
-});
+export const changeEmailForm = emailConfirmationForm('change_email.new_label');
 
 export interface ChangeSecondPasswordForm { current: string; second_password: string; second_password_confirm: string }
 export const changeSecondPasswordForm = defineForm<ChangeSecondPasswordForm>({

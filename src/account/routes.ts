@@ -109,9 +109,6 @@ export function accountRoutes({ services, provider }: WebDeps): Router {
     const values = ctx.request.body as Record<string, unknown>;
     const form = changeEmailForm(values, t);
     if (!form.ok) return emailPage(ctx, account, { errors: form.errors, values });
-    if (form.value.email.toLowerCase() !== form.value.email_confirm.toLowerCase()) {
-      return emailPage(ctx, account, { errors: addError({}, 'email_confirm', t('field.mismatch', { field: t('change_email.new_label') })), values });
-    }
     const result = await requestEmailVerification(services, { account, email: form.value.email, lang, purpose: 'change_email', ip: ctx.ip });
     if (result.kind === 'limited') return emailPage(ctx, account, { errors: addError({}, 'email', t('error.mail_limit')), values });
     renderMessage(ctx, { title: t('change_email.title'), paragraphs: [t('email_setup.sent'), t('change_email.sent_detail')], link: { href: '/account', label: t('common.menu') } });

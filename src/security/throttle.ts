@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
+import { LessThan, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import type { ThrottleRule } from '../config/types.js';
 import type { Database } from '../db/data-source.js';
 import type { LoginThrottleRow } from '../db/entities.js';
@@ -31,16 +31,26 @@ export class LoginThrottle {
     return locked;
   }
 
-  /** Counts a failure against each key; returns the keys that this failure locked. */
-  async recordFailure(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
+  /**
+   * Counts an attempt against each key *before* its credentials are checked, and returns the keys
+   * that refuse it: locked, or already holding maxFailures counted attempts. Checking the lock alone
+   * is not enough: any number of attempts sent in parallel would pass it before the first of them
+   * failed. An admitted attempt ends with lockExhausted (it failed) or release/reset (it succeeded).
+   */
+  async admit(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
+    const locked = await this.lockedKeys(keys, now);
+    if (locked.length) return locked;
+    const refused: ThrottleKey[] = [];
+    for (const key of keys) {
+      if ((await this.bump(key, now)) > key.rule.maxFailures) refused.push(key);
+    }
+    return refused;
+  }
+
+  /** After a failed attempt: locks the keys that reached maxFailures; returns those this call locked. */
+  async lockExhausted(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
     const newlyLocked: ThrottleKey[] = [];
     for (const { key, rule } of keys) {
-      const windowStart = new Date(now.getTime() - rule.windowMinutes * 60_000);
-      // Atomic increment inside the current window; a row whose window has passed starts again.
-      const bumped = await this.rows.increment({ key, windowStartedAt: MoreThan(windowStart) }, 'failures', 1);
-      if (!bumped.affected) {
-        await this.rows.upsert({ key, failures: 1, windowStartedAt: now, lockedUntil: null }, ['key']);
-      }
       const row = await this.rows.findOneBy({ key });
       if (row && row.failures >= rule.maxFailures && !(row.lockedUntil && row.lockedUntil > now)) {
         await this.rows.update({ key }, { lockedUntil: new Date(now.getTime() + rule.lockMinutes * 60_000), failures: 0, windowStartedAt: now });
@@ -48,6 +58,27 @@ export class LoginThrottle {
       }
     }
     return newlyLocked;
+  }
+
+  /** After a successful admitted attempt: it does not count as a failure. */
+  async release(key: ThrottleKey): Promise<void> {
+    await this.rows.decrement({ key: key.key, failures: MoreThan(0) }, 'failures', 1);
+  }
+
+  /** Counts a failure against each key; returns the keys that this failure locked. */
+  async recordFailure(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
+    for (const key of keys) await this.bump(key, now);
+    return this.lockExhausted(keys, now);
+  }
+
+  /** One atomic count against a key within its window; returns the count. */
+  private async bump({ key, rule }: ThrottleKey, now: Date): Promise<number> {
+    const windowStart = new Date(now.getTime() - rule.windowMinutes * 60_000);
+    // Only one of concurrent first counts creates the row; a row whose window has passed starts again.
+    await this.rows.createQueryBuilder().insert().values({ key, failures: 0, windowStartedAt: now, lockedUntil: null }).orIgnore().execute();
+    await this.rows.update({ key, windowStartedAt: LessThanOrEqual(windowStart) }, { failures: 0, windowStartedAt: now });
+    await this.rows.increment({ key }, 'failures', 1);
+    return (await this.rows.findOneBy({ key }))?.failures ?? 1;
   }
 
   async reset(key: ThrottleKey): Promise<void> {

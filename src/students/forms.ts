@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
-import { defineForm } from '../web/forms.js';
+import { addError, defineForm } from '../web/forms.js';
+import type { MessageKey } from '../web/i18n.js';
 
 // Upper bounds keep hashing cost bounded (64 characters accepted, DESIGN §5) and stop oversized values.
 const password = { type: 'string', maxLength: 128 } as const;
@@ -21,19 +22,26 @@ export const loginForm = defineForm<LoginForm>({
 });
 
 export interface EmailForm { email: string; email_confirm: string }
-export const emailForm = defineForm<EmailForm>({
-  schema: {
-    type: 'object',
-    properties: {
-      email: { type: 'string', minLength: 1, maxLength: 254, format: 'email' },
-      email_confirm: { type: 'string', minLength: 1, maxLength: 254 },
-    },
-    required: ['email', 'email_confirm'],
-    additionalProperties: false,
-  } as JSONSchemaType<EmailForm>,
-  labels: { email: 'email.label', email_confirm: 'email.confirm_label' },
-  normalize: ['email', 'email_confirm'],
-});
+/** An address and its 確認, which must match (letter case aside); `label` names the address field. */
+export function emailConfirmationForm(label: MessageKey) {
+  return defineForm<EmailForm>({
+    schema: {
+      type: 'object',
+      properties: {
+        email: { type: 'string', minLength: 1, maxLength: 254, format: 'email' },
+        email_confirm: { type: 'string', minLength: 1, maxLength: 254 },
+      },
+      required: ['email', 'email_confirm'],
+      additionalProperties: false,
+    } as JSONSchemaType<EmailForm>,
+    labels: { email: label, email_confirm: 'email.confirm_label' },
+    normalize: ['email', 'email_confirm'],
+    crossCheck: (value, t) => (value.email.toLowerCase() === value.email_confirm.toLowerCase()
+      ? undefined
+      : addError({}, 'email_confirm', t('field.mismatch', { field: t(label) }))),
+  });
+}
+export const emailForm = emailConfirmationForm('email.label');
 
 export interface NewSecondPasswordForm { second_password: string; second_password_confirm: string }
 export const newSecondPasswordForm = defineForm<NewSecondPasswordForm>({

@@ -130,9 +130,6 @@ export function studentRoutes(deps: WebDeps): Router {
     const form = emailForm(ctx.request.body, t);
     const values = ctx.request.body as Record<string, unknown>;
     if (!form.ok) return screens.emailRegistration(ctx, details, { errors: form.errors, values });
-    if (form.value.email.toLowerCase() !== form.value.email_confirm.toLowerCase()) {
-      return screens.emailRegistration(ctx, details, { errors: addError({}, 'email_confirm', t('field.mismatch', { field: t('email.label') })), values });
-    }
     const result = await requestEmailVerification(services, {
       account, email: form.value.email, lang, purpose: 'register_email', interactionUid: details.uid, ip: ctx.ip,
     });

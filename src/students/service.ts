@@ -35,13 +35,16 @@ export async function authenticateStudent(
     throttleKey('account', `student:${input.userId}`, config.throttle.perAccount),
     throttleKey('ip', input.ip, config.throttle.perIp),
   ];
-  if ((await throttle.lockedKeys(keys)).length) {
+  // The attempt is counted before it is checked, so that parallel attempts cannot exceed the limit.
+  if ((await throttle.admit(keys)).length) {
     await audit.record('login.locked', { ip: input.ip, detail: { userType: 'student' } });
     return { kind: 'invalid' };
   }
 
   const answer = await directory.verify(input.userId, input.password);
   if (answer.outcome === 'unavailable') {
+    // Not the user's failure: the attempt does not count.
+    for (const key of keys) await throttle.release(key);
     await audit.record('login.directory_unavailable', { ip: input.ip });
     return { kind: 'unavailable' };
   }
@@ -64,7 +67,7 @@ export async function authenticateStudent(
   }
 
   if (!account || !secondPasswordOk) {
-    const locked = await throttle.recordFailure(keys);
+    const locked = await throttle.lockExhausted(keys);
     await audit.record('login.failure', {
       accountId: account?.id,
       ip: input.ip,
@@ -75,6 +78,7 @@ export async function authenticateStudent(
   }
 
   await throttle.reset(keys[0]!);
+  await throttle.release(keys[1]!);
   const setup = pendingSetup(account);
   const complete = !setup.needsEmail && !setup.needsSecondPassword;
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', complete } });

@@ -20,6 +20,8 @@ export interface FormDefinition<T> {
   labels: Partial<Record<keyof T & string, MessageKey>>;
   /** Fields whose surrounding white space is dropped, and which are NFKC-normalised (full-width → half-width). */
   normalize?: Array<keyof T & string>;
+  /** Rules across fields (e.g. 確認 must match), run once the schema passes. */
+  crossCheck?: (value: T, t: Translate) => FieldErrors | undefined;
 }
 
 /**
@@ -36,6 +38,8 @@ export function defineForm<T>(definition: FormDefinition<T>) {
     }
     if (validate(input)) {
       delete input[CSRF_FIELD];
+      const crossErrors = definition.crossCheck?.(input as T, t);
+      if (crossErrors && Object.keys(crossErrors).length) return { ok: false, errors: crossErrors };
       return { ok: true, value: input as T };
     }
     const errors: FieldErrors = {};
