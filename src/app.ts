@@ -68,7 +68,7 @@ export function createApp(services: Services, keys: KeyMaterial): App {
   }
   for (const router of routers) {
     koa.use(router.routes());
-    koa.use(router.allowedMethods());
+    koa.use(router.allowedMethods({ throw: true }));
   }
   koa.use(mount(provider));
   return { koa, provider };

@@ -10,8 +10,8 @@ export const changeSecondPasswordForm = defineForm<ChangeSecondPasswordForm>({
     type: 'object',
     properties: {
       current: { type: 'string', minLength: 1, maxLength: 128 },
-      second_password: { type: 'string', minLength: 1, maxLength: 128 },
-      second_password_confirm: { type: 'string', minLength: 1, maxLength: 128 },
+      second_password: { type: 'string', minLength: 1, maxLength: 64 },
+      second_password_confirm: { type: 'string', minLength: 1, maxLength: 64 },
     },
     required: ['current', 'second_password', 'second_password_confirm'],
     additionalProperties: false,

@@ -20,12 +20,17 @@ export async function changeSecondPassword(
 ): Promise<SecondPasswordChange> {
   const { account } = input;
   const key = throttleKey('account', `${account.userType}:${account.directoryId ?? account.id}`, services.config.throttle.perAccount);
-  if ((await services.throttle.lockedKeys([key])).length) return { kind: 'locked' };
+  // Counted before it is checked, like a login, so parallel guesses cannot exceed the limit.
+  if ((await services.throttle.admit([key])).length) {
+    await services.audit.record('second_password.change_failed', { accountId: account.id, ip: input.ip, detail: { locked: true } });
+    return { kind: 'locked' };
+  }
   if (!(await services.hasher.verify(account.secondPasswordHash, input.current))) {
-    await services.throttle.recordFailure([key]);
+    await services.throttle.lockExhausted([key]);
     await services.audit.record('second_password.change_failed', { accountId: account.id, ip: input.ip });
     return { kind: 'wrong_current' };
   }
+  await services.throttle.release(key);
   const checked = await checkNewSecondPassword(services, account, input.candidate, input.confirmation);
   if (checked.kind === 'unavailable') return checked;
   const sameAsCurrent = input.candidate === input.current;

@@ -38,6 +38,10 @@ export class AccountStore {
     return this.rows.findOneBy({ id });
   }
 
+  findStudentByDirectoryId(userId: string): Promise<AccountRow | null> {
+    return this.rows.findOneBy({ userType: 'student', directoryId: userId });
+  }
+
   findByEmail(email: string): Promise<AccountRow | null> {
     return this.rows.findOneBy({ email: normalizeEmail(email), emailVerified: true });
   }
@@ -48,7 +52,7 @@ export class AccountStore {
    */
   async upsertStudent(person: DirectoryPerson): Promise<AccountRow> {
     const profile = { name: person.name, nameKana: person.nameKana, nameLatin: person.nameLatin, enrollments: person.enrollments };
-    const existing = await this.rows.findOneBy({ userType: 'student', directoryId: person.userId });
+    const existing = await this.findStudentByDirectoryId(person.userId);
     const now = new Date();
     if (existing) {
       await this.rows.update({ id: existing.id }, { profile, updatedAt: now });

@@ -4,6 +4,8 @@ import type { MessageKey } from '../web/i18n.js';
 
 // Upper bounds keep hashing cost bounded (64 characters accepted, DESIGN §5) and stop oversized values.
 const password = { type: 'string', maxLength: 128 } as const;
+/** A new password: the policy accepts up to 64 characters (its own check says so more precisely). */
+const newPassword = { type: 'string', maxLength: 64 } as const;
 
 export interface LoginForm { user_id: string; password: string; second_password: string }
 export const loginForm = defineForm<LoginForm>({
@@ -48,8 +50,8 @@ export const newSecondPasswordForm = defineForm<NewSecondPasswordForm>({
   schema: {
     type: 'object',
     properties: {
-      second_password: { ...password, minLength: 1 },
-      second_password_confirm: { ...password, minLength: 1 },
+      second_password: { ...newPassword, minLength: 1 },
+      second_password_confirm: { ...newPassword, minLength: 1 },
     },
     required: ['second_password', 'second_password_confirm'],
     additionalProperties: false,
@@ -76,8 +78,8 @@ export const resetForm = defineForm<ResetForm>({
     type: 'object',
     properties: {
       token: { type: 'string', minLength: 1, maxLength: 200 },
-      second_password: { ...password, minLength: 1 },
-      second_password_confirm: { ...password, minLength: 1 },
+      second_password: { ...newPassword, minLength: 1 },
+      second_password_confirm: { ...newPassword, minLength: 1 },
     },
     required: ['token', 'second_password', 'second_password_confirm'],
     additionalProperties: false,

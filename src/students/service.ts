@@ -37,7 +37,11 @@ export async function authenticateStudent(
   ];
   // The attempt is counted before it is checked, so that parallel attempts cannot exceed the limit.
   if ((await throttle.admit(keys)).length) {
-    await audit.record('login.locked', { ip: input.ip, detail: { userType: 'student' } });
+    // As slow as a checked attempt, so that a lock is not told apart by timing either.
+    await hasher.verify(null, input.password);
+    if (input.secondPassword) await hasher.verify(null, input.secondPassword);
+    const known = await accounts.findStudentByDirectoryId(input.userId);
+    await audit.record('login.locked', { accountId: known?.id, ip: input.ip, detail: { userType: 'student' } });
     return { kind: 'invalid' };
   }
 
