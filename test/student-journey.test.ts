@@ -270,6 +270,7 @@ for (const db of DATABASES) {
       const xsrf = confirm.html.match(/name="xsrf" value="([^"]+)"/)![1]!;
       const done = await browser.follow(await browser.request('POST', new URL(form![1]!, server.url).toString(), new URLSearchParams({ xsrf, logout: 'yes' })));
       expect(textOf(done)).to.contain('ログアウトしました');
+      expect((await server.services.audit.list(tokens.claims()!.sub)).map((e) => e.event)).to.include('logout');
       const again = await openLogin(server, browser);
       expect(textOf(again.page)).to.contain('在学生ログイン');
       // RP-initiated logout from the client with id_token_hint goes back to its post_logout_redirect_uri.

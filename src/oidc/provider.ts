@@ -8,6 +8,7 @@ import type { PageState } from '../web/render.js';
 import { adapterFactory } from './adapter.js';
 import { accountClaims, scopeClaims } from './claims.js';
 import type { KeyMaterial } from './keys.js';
+import { logger } from '../logger.js';
 
 export const ACR = {
   /** The university password alone (only while the first-login steps are under way). */
@@ -177,5 +178,15 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
   };
 
   const provider = new Provider(config.issuer, configuration);
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const accountId = ctx.oidc.session?.accountId;
+    if (accountId) void services.audit.record('logout', { accountId, ip: ctx.ip }).catch(() => undefined);
+  });
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
+    logger.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'provider server_error');
+  });
+  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }) => {
+    logger.warn({ client: client.clientId, err: error.message }, 'back-channel logout failed');
+  });
   return provider;
 }
