@@ -24,5 +24,7 @@ export function columnTypes(dialect: Dialect) {
     // oidc-provider ids are case-sensitive; MySQL's default collations are not.
     binaryCollation: mysql ? 'utf8mb4_bin' : undefined,
     text: (mysql ? 'mediumtext' : 'text') as ColumnType,
+    /** Encrypted identity-document images (up to a few MB each). */
+    blob: (mysql ? 'longblob' : 'blob') as ColumnType,
   };
 }

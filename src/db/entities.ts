@@ -40,6 +40,9 @@ export interface AccountProfile {
   enrollments: Enrollment[];
 }
 
+/** A graduate's personal data from the approved application (current address, contacts, workplace). */
+export type PersonalData = Record<string, string>;
+
 export interface AccountRow {
   id: string;
   userType: UserType;
@@ -51,6 +54,98 @@ export interface AccountRow {
   locale: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Graduates sign in with email + password; students' passwords stay in the directory. */
+  passwordHash?: string | null;
+  /** The password is an initial password mailed by staff: it works once, until passwordExpiresAt. */
+  passwordIsInitial?: boolean;
+  passwordExpiresAt?: Date | null;
+  termsVersion?: string | null;
+  termsAcceptedAt?: Date | null;
+  personal?: PersonalData | null;
+  locked?: boolean;
+}
+
+export type ApplicationPurpose = 'account' | 'enrollment';
+export type ApplicationKind = 'new' | 'change';
+export type ApplicationStatus = 'draft' | 'submitted' | 'resubmission_requested' | 'resubmitted' | 'approved' | 'rejected';
+
+export interface ApplicationRow {
+  id: string;
+  purpose: ApplicationPurpose;
+  kind: ApplicationKind;
+  status: ApplicationStatus;
+  email: string;
+  lang: string;
+  form: Record<string, string> | null;
+  termsVersion: string | null;
+  termsAcceptedAt: Date | null;
+  accountId: string | null;
+  accessKeyHash: string | null;
+  accessExpiresAt: Date | null;
+  staffComment: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  submittedAt: Date | null;
+  documentsPurgedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApplicationDocumentRow {
+  id: string;
+  applicationId: string;
+  documentType: string;
+  contentType: string;
+  byteSize: number;
+  position: number;
+  /** Encrypted at rest (DocumentVault). */
+  data: Buffer;
+  createdAt: Date;
+}
+
+export interface ApplicationEventRow {
+  id: string;
+  applicationId: string;
+  occurredAt: Date;
+  actorType: 'applicant' | 'staff' | 'system';
+  actorId: string | null;
+  action: string;
+  comment: string | null;
+}
+
+export type StaffRole = 'reviewer' | 'administrator';
+
+export interface StaffUserRow {
+  id: string;
+  loginId: string;
+  displayName: string;
+  role: StaffRole;
+  passwordHash: string;
+  /** The TOTP secret, encrypted with the document vault. */
+  totpSecretSealed: string | null;
+  totpEnabled: boolean;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface StaffSessionRow {
+  idHash: string;
+  staffId: string;
+  totpVerified: boolean;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+export interface CatalogueEntryRow {
+  id: string;
+  university: string;
+  faculty: string;
+  department: string;
+  active: boolean;
+  sortOrder: number;
 }
 
 export type TokenPurpose = 'register_email' | 'change_email' | 'reset_second_password';
@@ -132,6 +227,13 @@ export function createEntities(dialect: Dialect) {
       locale: { type: 'varchar', length: 8, default: 'ja' },
       createdAt: { name: 'created_at', ...datetime },
       updatedAt: { name: 'updated_at', ...datetime },
+      passwordHash: { name: 'password_hash', type: 'varchar', length: 255, nullable: true },
+      passwordIsInitial: { name: 'password_is_initial', type: 'boolean', default: false },
+      passwordExpiresAt: { name: 'password_expires_at', ...datetime, nullable: true },
+      termsVersion: { name: 'terms_version', type: 'varchar', length: 32, nullable: true },
+      termsAcceptedAt: { name: 'terms_accepted_at', ...datetime, nullable: true },
+      personal: { type: t.json, nullable: true },
+      locked: { type: 'boolean', default: false },
     },
   });
 
@@ -192,7 +294,109 @@ export function createEntities(dialect: Dialect) {
     },
   });
 
-  return { OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent };
+  const Application = new EntitySchema<ApplicationRow>({
+    name: 'Application',
+    tableName: 'applications',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      purpose: { type: 'varchar', length: 16 },
+      kind: { type: 'varchar', length: 16 },
+      status: { type: 'varchar', length: 32 },
+      email: { type: 'varchar', length: 254 },
+      lang: { type: 'varchar', length: 8 },
+      form: { type: t.json, nullable: true },
+      termsVersion: { name: 'terms_version', type: 'varchar', length: 32, nullable: true },
+      termsAcceptedAt: { name: 'terms_accepted_at', ...datetime, nullable: true },
+      accountId: { name: 'account_id', type: 'varchar', length: 36, nullable: true },
+      accessKeyHash: { name: 'access_key_hash', type: 'varchar', length: 64, nullable: true },
+      accessExpiresAt: { name: 'access_expires_at', ...datetime, nullable: true },
+      staffComment: { name: 'staff_comment', type: t.text, nullable: true },
+      decidedBy: { name: 'decided_by', type: 'varchar', length: 36, nullable: true },
+      decidedAt: { name: 'decided_at', ...datetime, nullable: true },
+      submittedAt: { name: 'submitted_at', ...datetime, nullable: true },
+      documentsPurgedAt: { name: 'documents_purged_at', ...datetime, nullable: true },
+      createdAt: { name: 'created_at', ...datetime },
+      updatedAt: { name: 'updated_at', ...datetime },
+    },
+  });
+
+  const ApplicationDocument = new EntitySchema<ApplicationDocumentRow>({
+    name: 'ApplicationDocument',
+    tableName: 'application_documents',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      applicationId: { name: 'application_id', type: 'varchar', length: 36 },
+      documentType: { name: 'document_type', type: 'varchar', length: 64 },
+      contentType: { name: 'content_type', type: 'varchar', length: 32 },
+      byteSize: { name: 'byte_size', type: 'int' },
+      position: { type: 'int' },
+      data: { type: t.blob },
+      createdAt: { name: 'created_at', ...datetime },
+    },
+  });
+
+  const ApplicationEvent = new EntitySchema<ApplicationEventRow>({
+    name: 'ApplicationEvent',
+    tableName: 'application_events',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      applicationId: { name: 'application_id', type: 'varchar', length: 36 },
+      occurredAt: { name: 'occurred_at', ...datetime },
+      actorType: { name: 'actor_type', type: 'varchar', length: 16 },
+      actorId: { name: 'actor_id', type: 'varchar', length: 36, nullable: true },
+      action: { type: 'varchar', length: 40 },
+      comment: { type: t.text, nullable: true },
+    },
+  });
+
+  const StaffUser = new EntitySchema<StaffUserRow>({
+    name: 'StaffUser',
+    tableName: 'staff_users',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      loginId: { name: 'login_id', type: 'varchar', length: 64 },
+      displayName: { name: 'display_name', type: 'varchar', length: 100 },
+      role: { type: 'varchar', length: 16 },
+      passwordHash: { name: 'password_hash', type: 'varchar', length: 255 },
+      totpSecretSealed: { name: 'totp_secret_sealed', type: 'varchar', length: 255, nullable: true },
+      totpEnabled: { name: 'totp_enabled', type: 'boolean', default: false },
+      disabled: { type: 'boolean', default: false },
+      createdAt: { name: 'created_at', ...datetime },
+      updatedAt: { name: 'updated_at', ...datetime },
+      lastLoginAt: { name: 'last_login_at', ...datetime, nullable: true },
+    },
+  });
+
+  const StaffSession = new EntitySchema<StaffSessionRow>({
+    name: 'StaffSession',
+    tableName: 'staff_sessions',
+    columns: {
+      idHash: { name: 'id_hash', type: 'varchar', length: 64, primary: true },
+      staffId: { name: 'staff_id', type: 'varchar', length: 36 },
+      totpVerified: { name: 'totp_verified', type: 'boolean', default: false },
+      createdAt: { name: 'created_at', ...datetime },
+      lastSeenAt: { name: 'last_seen_at', ...datetime },
+      expiresAt: { name: 'expires_at', ...datetime },
+    },
+  });
+
+  const CatalogueEntry = new EntitySchema<CatalogueEntryRow>({
+    name: 'CatalogueEntry',
+    tableName: 'catalogue_entries',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      university: { type: 'varchar', length: 100 },
+      faculty: { type: 'varchar', length: 100 },
+      department: { type: 'varchar', length: 100 },
+      active: { type: 'boolean', default: true },
+      sortOrder: { name: 'sort_order', type: 'int', default: 0 },
+    },
+  });
+
+  return {
+    OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent,
+    Application, ApplicationDocument, ApplicationEvent, StaffUser, StaffSession, CatalogueEntry,
+  };
 }
 
 export type Entities = ReturnType<typeof createEntities>;
