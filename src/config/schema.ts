@@ -43,6 +43,62 @@ const throttleRule = {
   additionalProperties: false,
 } as const;
 
+const graduates = {
+  type: 'object',
+  properties: {
+    terms: {
+      type: 'object',
+      properties: {
+        version: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,32}$' },
+        text: localized,
+      },
+      required: ['version', 'text'],
+      additionalProperties: false,
+    },
+    loginNotes: localizedList,
+    applicationNotes: localizedList,
+    /** Optional form items shown to applicants ("入力項目は利用環境により異なります"). */
+    optionalFields: {
+      type: 'array',
+      uniqueItems: true,
+      items: { enum: ['gender', 'enrolledName', 'facultyText', 'studentNumber', 'graduatedMonth', 'homeAddress', 'homePhone', 'mobilePhone', 'workplace'] },
+    },
+    documentTypes: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string', pattern: '^[a-z0-9_-]{1,64}$' }, ja: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
+        required: ['id', 'ja', 'en'],
+        additionalProperties: false,
+      },
+    },
+    uploads: {
+      type: 'object',
+      properties: {
+        maxBytes: { type: 'integer', minimum: 10000, maximum: 20000000 },
+        maxFiles: { type: 'integer', minimum: 1, maximum: 10 },
+      },
+      required: ['maxBytes', 'maxFiles'],
+      additionalProperties: false,
+    },
+    initialPasswordDays: { type: 'integer', minimum: 1, maximum: 90 },
+    applicationAccessDays: { type: 'integer', minimum: 1, maximum: 90 },
+    documentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+    catalogue: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { university: { type: 'string', minLength: 1 }, faculty: { type: 'string', minLength: 1 }, department: { type: 'string', minLength: 1 } },
+        required: ['university', 'faculty', 'department'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['terms', 'loginNotes', 'applicationNotes', 'optionalFields', 'documentTypes', 'uploads', 'initialPasswordDays', 'applicationAccessDays', 'documentRetentionDays'],
+  additionalProperties: false,
+} as const;
+
 export const configSchema = {
   type: 'object',
   properties: {
@@ -147,9 +203,10 @@ export const configSchema = {
       required: ['memoryKiB', 'timeCost', 'parallelism', 'maxConcurrent'],
       additionalProperties: false,
     },
+    graduates,
     passwordPolicy: {
       type: 'object',
-      properties: { secondPassword: passwordPolicy },
+      properties: { secondPassword: passwordPolicy, password: passwordPolicy },
       required: ['secondPassword'],
       additionalProperties: false,
     },

@@ -31,6 +31,25 @@ export interface ClientConfig {
   may_introspect?: boolean;
 }
 
+export type OptionalApplicationField =
+  | 'gender' | 'enrolledName' | 'facultyText' | 'studentNumber' | 'graduatedMonth'
+  | 'homeAddress' | 'homePhone' | 'mobilePhone' | 'workplace';
+
+/** The graduate service; absent = the university offers sign-in to current students only. */
+export interface GraduatesConfig {
+  terms: { version: string; text: Localized };
+  loginNotes: LocalizedList;
+  applicationNotes: LocalizedList;
+  optionalFields: OptionalApplicationField[];
+  documentTypes: Array<{ id: string; ja: string; en: string }>;
+  uploads: { maxBytes: number; maxFiles: number };
+  initialPasswordDays: number;
+  applicationAccessDays: number;
+  documentRetentionDays: number;
+  /** Seeds the staff-editable catalogue (大学名/学部名/学科名) when it is empty. */
+  catalogue?: Array<{ university: string; faculty: string; department: string }>;
+}
+
 export interface ConfigFile {
   demo?: boolean;
   issuer?: string;
@@ -61,7 +80,9 @@ export interface ConfigFile {
     interactionMinutes: number;
   };
   passwordHashing: { memoryKiB: number; timeCost: number; parallelism: number; maxConcurrent: number };
-  passwordPolicy: { secondPassword: PasswordPolicy };
+  graduates?: GraduatesConfig;
+  /** `password` is the graduates' login password (defaults to the second password's rules). */
+  passwordPolicy: { secondPassword: PasswordPolicy; password?: PasswordPolicy };
   throttle: { perAccount: ThrottleRule; perIp: ThrottleRule; mailPerAccountPerHour: number };
 }
 
