@@ -61,8 +61,12 @@ describe('claims', () => {
     expect(JSON.stringify(claims)).to.not.contain('"s1"');
   });
   it('the first-login steps still due', () => {
-    expect(pendingSetup({ email: null, emailVerified: false, secondPasswordHash: null })).to.deep.equal({ needsEmail: true, needsSecondPassword: true });
-    expect(pendingSetup({ email: 'a@x', emailVerified: true, secondPasswordHash: null })).to.deep.equal({ needsEmail: false, needsSecondPassword: true });
+    const student = { userType: 'student' as const, email: null, emailVerified: false, secondPasswordHash: null };
+    expect(pendingSetup(student)).to.deep.equal({ needsEmail: true, needsSecondPassword: true, needsPasswordSetup: false, needsTerms: false });
+    expect(pendingSetup({ ...student, email: 'a@x', emailVerified: true })).to.include({ needsEmail: false, needsSecondPassword: true });
+    const graduate = { userType: 'graduate' as const, email: 'g@x', emailVerified: true, secondPasswordHash: null, passwordIsInitial: true, termsVersion: 'v1' };
+    expect(pendingSetup(graduate, 'v1')).to.deep.equal({ needsEmail: false, needsSecondPassword: false, needsPasswordSetup: true, needsTerms: false });
+    expect(pendingSetup({ ...graduate, secondPasswordHash: 'h', passwordIsInitial: false }, 'v2')).to.include({ needsPasswordSetup: false, needsTerms: true });
   });
 });
 

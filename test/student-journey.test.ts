@@ -253,7 +253,8 @@ for (const db of DATABASES) {
       expect(textOf(back)).to.contain('在学生ログイン');
       // The first browser's session ended: the account menu asks for a login again.
       const menu = await browser.get(`${server.url}/account`);
-      expect(textOf(menu)).to.contain('在学生ログイン');
+      expect(textOf(menu)).to.contain('在学生の方').and.contain('卒業生の方');
+      expect(textOf(await browser.get(`${server.url}/account?login_type=student`))).to.contain('在学生ログイン');
       await fullLogin(server, newBrowser(), student, 'Reset2Second');
       void page;
     });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { pendingSetup } from '../accounts/account-store.js';
+import { pendingSetup, setupComplete } from '../accounts/account-store.js';
 import type { AccountRow } from '../db/entities.js';
 import { ACCOUNT_CLIENT_ID, sessionTtlSeconds } from '../oidc/provider.js';
 import { confirmEmail, requestEmailVerification } from '../students/service.js';
@@ -31,9 +31,8 @@ export function accountRoutes({ services, provider }: WebDeps): Router {
     const session = await provider.Session.get(ctx as unknown as KoaContextWithOIDC);
     if (!session.accountId) return undefined;
     const account = await services.accounts.findById(session.accountId);
-    if (!account) return undefined;
-    const setup = pendingSetup(account);
-    if (setup.needsEmail || setup.needsSecondPassword) return undefined;
+    if (!account || account.locked) return undefined;
+    if (!setupComplete(pendingSetup(account, config.graduates?.terms.version))) return undefined;
     // Using the menu is activity: slide the idle timeout as the authorization endpoint does.
     await session.save(sessionTtlSeconds(config.lifetimes, session.loginTs));
     return account;
@@ -50,6 +49,7 @@ export function accountRoutes({ services, provider }: WebDeps): Router {
       redirect_uri: `${config.issuer}/account/callback`,
       state,
       ui_locales: (ctx.state as PageState).lang,
+      ...(ctx.query.login_type === 'student' || ctx.query.login_type === 'graduate' ? { login_type: ctx.query.login_type } : {}),
     }).toString();
     ctx.redirect(url.toString());
   }

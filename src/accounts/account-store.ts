@@ -13,12 +13,39 @@ export function normalizeEmail(email: string): string {
   return email.normalize('NFKC').trim().toLowerCase();
 }
 
+export interface PendingSetup {
+  /** Student: no verified address yet (メールアドレス設定). */
+  needsEmail: boolean;
+  /** Student: no second password yet (第2パスワード設定). */
+  needsSecondPassword: boolean;
+  /** Graduate: still on the initial password, or no second password (パスワード設定). */
+  needsPasswordSetup: boolean;
+  /** Graduate: has not accepted the current terms of use (利用許諾). */
+  needsTerms: boolean;
+}
+
+type SetupFields = Pick<AccountRow, 'userType' | 'email' | 'emailVerified' | 'secondPasswordHash' | 'passwordIsInitial' | 'termsVersion'>;
+
 /** What the first-login steps still need (read by the provider's custom prompts). */
-export function pendingSetup(account: Pick<AccountRow, 'email' | 'emailVerified' | 'secondPasswordHash'>) {
+export function pendingSetup(account: SetupFields, currentTermsVersion?: string): PendingSetup {
+  if (account.userType === 'graduate') {
+    return {
+      needsEmail: false,
+      needsSecondPassword: false,
+      needsPasswordSetup: Boolean(account.passwordIsInitial) || !account.secondPasswordHash,
+      needsTerms: currentTermsVersion !== undefined && account.termsVersion !== currentTermsVersion,
+    };
+  }
   return {
     needsEmail: !(account.email && account.emailVerified),
     needsSecondPassword: !account.secondPasswordHash,
+    needsPasswordSetup: false,
+    needsTerms: false,
   };
+}
+
+export function setupComplete(setup: PendingSetup): boolean {
+  return !setup.needsEmail && !setup.needsSecondPassword && !setup.needsPasswordSetup && !setup.needsTerms;
 }
 
 function isDuplicateKey(error: unknown): boolean {
@@ -40,6 +67,21 @@ export class AccountStore {
 
   findStudentByDirectoryId(userId: string): Promise<AccountRow | null> {
     return this.rows.findOneBy({ userType: 'student', directoryId: userId });
+  }
+
+  findGraduateByEmail(email: string): Promise<AccountRow | null> {
+    return this.rows.findOneBy({ userType: 'graduate', email: normalizeEmail(email) });
+  }
+
+  async setPasswords(accountId: string, hashes: { passwordHash: string; secondPasswordHash: string }): Promise<void> {
+    await this.rows.update({ id: accountId }, {
+      passwordHash: hashes.passwordHash, secondPasswordHash: hashes.secondPasswordHash,
+      passwordIsInitial: false, passwordExpiresAt: null, updatedAt: new Date(),
+    });
+  }
+
+  async acceptTerms(accountId: string, version: string): Promise<void> {
+    await this.rows.update({ id: accountId }, { termsVersion: version, termsAcceptedAt: new Date(), updatedAt: new Date() });
   }
 
   findByEmail(email: string): Promise<AccountRow | null> {

@@ -17,6 +17,11 @@ export type AuditEvent =
   | 'second_password.change_failed'
   | 'second_password.reset_requested'
   | 'second_password.reset'
+  | 'password.set'
+  | 'terms.accepted'
+  | 'application.requested'
+  | 'application.submitted'
+  | 'application.resubmitted'
   | 'logout';
 
 /** The security audit trail. `detail` never holds secrets; personal data only where the event needs it. */

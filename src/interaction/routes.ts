@@ -3,6 +3,8 @@ import type { Context } from 'koa';
 import { ACR } from '../oidc/provider.js';
 import { firstPartyClientIds } from '../oidc/provider.js';
 import { studentScreens, formBody } from '../students/routes.js';
+import { graduateScreens } from '../graduates/login-routes.js';
+import { pendingSetup } from '../accounts/account-store.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { langFromUiLocales } from '../web/i18n.js';
 import { clientName, finishInteraction, interactionOf, type InteractionDetails, type WebDeps } from '../web/interaction.js';
@@ -17,6 +19,7 @@ import { render, type PageState } from '../web/render.js';
 export function interactionRoutes(deps: WebDeps): Router {
   const { services, provider } = deps;
   const students = studentScreens(deps);
+  const graduates = graduateScreens(deps);
   const firstParty = firstPartyClientIds(services.config);
   const router = new Router();
 
@@ -52,9 +55,15 @@ export function interactionRoutes(deps: WebDeps): Router {
     if (uiLang && !(ctx.state as PageState & { langExplicit?: boolean }).langExplicit) applyLang(ctx, uiLang, true);
     const account = details.session?.accountId ? await services.accounts.findById(details.session.accountId) : null;
 
+    const setup = account ? pendingSetup(account, services.config.graduates?.terms.version) : undefined;
     switch (details.prompt.name) {
-      case 'login':
-        return students.login(ctx, details);
+      case 'login': {
+        // login_type from the client pre-selects the screen; otherwise the user chooses (在学生の方 / 卒業生の方).
+        const chosen = details.params.login_type ?? ctx.query.as;
+        if (!services.config.graduates || chosen === 'student') return students.login(ctx, details);
+        if (chosen === 'graduate') return graduates.login(ctx, details);
+        return graduates.chooser(ctx, details);
+      }
       case 'email_registration':
         if (account?.email && account.emailVerified) return finishInteraction(ctx, provider, {});
         return students.emailRegistration(ctx, details);
@@ -64,6 +73,14 @@ export function interactionRoutes(deps: WebDeps): Router {
           return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr: ['pwd'], remember: false } });
         }
         return students.secondPassword(ctx, details);
+      case 'password_setup':
+        if (account && !setup?.needsPasswordSetup) {
+          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr: ['pwd'], remember: false } });
+        }
+        return graduates.passwordSetup(ctx, details);
+      case 'terms':
+        if (!setup?.needsTerms) return finishInteraction(ctx, provider, {});
+        return graduates.terms(ctx, details);
       case 'consent':
         if (firstParty.has(String(details.params.client_id))) return grantConsent(ctx, details);
         return showConsent(ctx, details);

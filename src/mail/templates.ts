@@ -47,6 +47,10 @@ export const mailTemplates = {
     ? notice(lang, b, 'メールアドレス変更のお知らせ', 'ご登録のメールアドレスが変更されました。\n今後、システムからの連絡は新しいメールアドレス宛に送信されます。\nお心当たりのない場合は、至急お問い合わせ下さい。')
     : notice(lang, b, 'Your email address was changed', 'The email address of your account was changed.\nFrom now on, mail from the service goes to the new address.\nIf you did not do this, contact us at once.'),
 
+  passwordsSet: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, 'パスワード設定のお知らせ', 'パスワードおよび第2パスワードが設定されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
+    : notice(lang, b, 'Your passwords were set', 'The password and the second password of your account were set.\nIf you did not do this, contact us at once.'),
+
   secondPasswordChanged: (lang: Lang, b: MailBranding) => lang === 'ja'
     ? notice(lang, b, '第2パスワード変更のお知らせ', '第2パスワードが変更されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
     : notice(lang, b, 'Your second password was changed', 'The second password of your account was changed.\nIf you did not do this, contact us at once.'),

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { Provider, errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
-import { pendingSetup } from '../accounts/account-store.js';
+import { pendingSetup, type PendingSetup } from '../accounts/account-store.js';
 import type { AppConfig, ClientConfig } from '../config/types.js';
 import type { Services } from '../services.js';
 import { render } from '../web/render.js';
@@ -17,15 +17,18 @@ export const ACR = {
   twoPasswords: 'urn:cert-idp:acr:two-passwords',
 } as const;
 
-export const PROMPT = { emailRegistration: 'email_registration', secondPassword: 'second_password' } as const;
+export const PROMPT = {
+  emailRegistration: 'email_registration',
+  secondPassword: 'second_password',
+  passwordSetup: 'password_setup',
+  terms: 'terms',
+} as const;
 
 /** The product's own client for the account menu: it only establishes a session (response_type none). */
 export const ACCOUNT_CLIENT_ID = 'cert-idp-account';
 
-export interface SetupFlags { needsEmail: boolean; needsSecondPassword: boolean }
-
-function setupOf(ctx: KoaContextWithOIDC): SetupFlags | undefined {
-  return (ctx.oidc.account as { setup?: SetupFlags } | undefined)?.setup;
+function setupOf(ctx: KoaContextWithOIDC): PendingSetup | undefined {
+  return (ctx.oidc.account as { setup?: PendingSetup } | undefined)?.setup;
 }
 
 /**
@@ -44,6 +47,14 @@ function buildPolicy() {
     { name: PROMPT.secondPassword, requestable: false },
     new Check('second_password_missing', 'a second password must be set', (ctx) => setupOf(ctx)?.needsSecondPassword ?? false),
   ), 2);
+  policy.add(new Prompt(
+    { name: PROMPT.passwordSetup, requestable: false },
+    new Check('initial_password', 'the initial password must be replaced and a second password set', (ctx) => setupOf(ctx)?.needsPasswordSetup ?? false),
+  ), 3);
+  policy.add(new Prompt(
+    { name: PROMPT.terms, requestable: false },
+    new Check('terms_not_accepted', 'the current terms of use must be accepted', (ctx) => setupOf(ctx)?.needsTerms ?? false),
+  ), 4);
   return policy;
 }
 
@@ -94,10 +105,11 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
     },
     async findAccount(_ctx, id) {
       const account = await accounts.findById(id);
-      if (!account) return undefined;
+      // A locked account (staff decision) gets nothing, not even from an existing session.
+      if (!account || account.locked) return undefined;
       return {
         accountId: account.id,
-        setup: pendingSetup(account),
+        setup: pendingSetup(account, config.graduates?.terms.version),
         claims: () => accountClaims(account) as { sub: string },
       };
     },

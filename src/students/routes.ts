@@ -62,6 +62,7 @@ export function studentScreens({ services }: WebDeps) {
         errors: options.errors,
         values: options.values,
         failed: options.failed,
+        chooser: Boolean(config.graduates) && !details.params.login_type,
       });
     },
     emailRegistration(ctx: Context, details: InteractionDetails, options: { errors?: FieldErrors; values?: Record<string, unknown>; sent?: boolean } = {}) {

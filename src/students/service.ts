@@ -1,5 +1,5 @@
 import type { AccountRow } from '../db/entities.js';
-import { EmailTakenError, normalizeEmail, pendingSetup } from '../accounts/account-store.js';
+import { EmailTakenError, normalizeEmail, pendingSetup, setupComplete } from '../accounts/account-store.js';
 import { mailTemplates } from '../mail/templates.js';
 import { checkPasswordPolicy, type PolicyViolation } from '../passwords/policy.js';
 import { throttleKey } from '../security/throttle.js';
@@ -83,8 +83,7 @@ export async function authenticateStudent(
 
   await throttle.reset(keys[0]!);
   await throttle.release(keys[1]!);
-  const setup = pendingSetup(account);
-  const complete = !setup.needsEmail && !setup.needsSecondPassword;
+  const complete = setupComplete(pendingSetup(account));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', complete } });
   return { kind: 'ok', account, complete };
 }

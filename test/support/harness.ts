@@ -166,19 +166,26 @@ export async function relyingParty(server: TestServer, clientId = 'test-rp', met
   return oidc.discovery(new URL(server.url), clientId, method === 'none' ? undefined : RP.secret, auth, { execute: [oidc.allowInsecureRequests] });
 }
 
+/**
+ * An authorization request as the certificate app sends it: the student login is pre-selected
+ * (login_type=student) unless `extra` says otherwise; an empty value drops a parameter.
+ */
 export async function beginAuthorization(client: oidc.Configuration, extra: Record<string, string> = {}): Promise<AuthorizationAttempt> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(client, {
+  const params: Record<string, string> = {
     redirect_uri: RP.redirectUri,
     scope: 'openid email profile enrollment',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,
     nonce,
+    login_type: 'student',
     ...extra,
-  });
+  };
+  for (const [key, value] of Object.entries(params)) if (value === '') delete params[key];
+  const url = oidc.buildAuthorizationUrl(client, params);
   return { client, url: url.toString(), state, nonce, verifier };
 }
 
