@@ -124,6 +124,8 @@ export interface StaffUserRow {
   /** The TOTP secret, encrypted with the document vault. */
   totpSecretSealed: string | null;
   totpEnabled: boolean;
+  /** The last TOTP time step accepted (replay protection; migration 1763900000000). */
+  totpLastStep?: number | null;
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -360,6 +362,7 @@ export function createEntities(dialect: Dialect) {
       passwordHash: { name: 'password_hash', type: 'varchar', length: 255 },
       totpSecretSealed: { name: 'totp_secret_sealed', type: 'varchar', length: 255, nullable: true },
       totpEnabled: { name: 'totp_enabled', type: 'boolean', default: false },
+      totpLastStep: { name: 'totp_last_step', type: 'int', nullable: true },
       disabled: { type: 'boolean', default: false },
       createdAt: { name: 'created_at', ...datetime },
       updatedAt: { name: 'updated_at', ...datetime },
