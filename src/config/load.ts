@@ -64,6 +64,8 @@ function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     throw new ConfigError('COOKIE_KEYS: every cookie key must be at least 32 characters');
   }
   const signingKeys = env.SIGNING_KEYS_FILE ? readFileSync(env.SIGNING_KEYS_FILE, 'utf8') : env.SIGNING_KEYS;
+  const documentKeys = (env.DOCUMENT_KEYS_FILE ? readFileSync(env.DOCUMENT_KEYS_FILE, 'utf8') : env.DOCUMENT_KEYS ?? '')
+    .split(/[\s,]+/).filter(Boolean);
   return {
     production,
     port,
@@ -74,6 +76,7 @@ function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     dataDir: path.resolve(env.DATA_DIR ?? 'data'),
     signingKeys: signingKeys || undefined,
     cookieKeys: cookieKeys && cookieKeys.length ? cookieKeys : undefined,
+    documentKeys: documentKeys.length ? documentKeys : undefined,
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
   };
 }

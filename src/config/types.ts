@@ -97,6 +97,8 @@ export interface Environment {
   dataDir: string;
   signingKeys?: string;
   cookieKeys?: string[];
+  /** DOCUMENT_KEYS / DOCUMENT_KEYS_FILE: base64 AES-256 keys for identity documents, the first encrypts. */
+  documentKeys?: string[];
   trustProxy: boolean;
 }
 
