@@ -204,6 +204,17 @@ export const configSchema = {
       additionalProperties: false,
     },
     graduates,
+    /** 郵便番号検索; absent = the imported table only, with no HTTP fallback. */
+    postalCodes: {
+      type: 'object',
+      properties: {
+        // Not format "uri": the {code} placeholder is not valid URI syntax.
+        fallbackUrl: { type: 'string', pattern: '^https?://[^\\s{}]+\\{code\\}[^\\s{}]*$' },
+        timeoutMs: { type: 'integer', minimum: 100, maximum: 30000 },
+      },
+      required: ['timeoutMs'],
+      additionalProperties: false,
+    },
     passwordPolicy: {
       type: 'object',
       properties: { secondPassword: passwordPolicy, password: passwordPolicy },

@@ -50,6 +50,13 @@ export interface GraduatesConfig {
   catalogue?: Array<{ university: string; faculty: string; department: string }>;
 }
 
+/** 郵便番号検索: the imported table first, then (optionally) an HTTP service for codes it lacks. */
+export interface PostalCodesConfig {
+  /** e.g. https://zipcloud.ibsnet.co.jp/api/search?zipcode={code} (zipcloud's JSON shape). */
+  fallbackUrl?: string;
+  timeoutMs: number;
+}
+
 export interface ConfigFile {
   demo?: boolean;
   issuer?: string;
@@ -81,6 +88,7 @@ export interface ConfigFile {
   };
   passwordHashing: { memoryKiB: number; timeCost: number; parallelism: number; maxConcurrent: number };
   graduates?: GraduatesConfig;
+  postalCodes?: PostalCodesConfig;
   /** `password` is the graduates' login password (defaults to the second password's rules). */
   passwordPolicy: { secondPassword: PasswordPolicy; password?: PasswordPolicy };
   throttle: { perAccount: ThrottleRule; perIp: ThrottleRule; mailPerAccountPerHour: number };

@@ -24,6 +24,8 @@ export function columnTypes(dialect: Dialect) {
     // oidc-provider ids are case-sensitive; MySQL's default collations are not.
     binaryCollation: mysql ? 'utf8mb4_bin' : undefined,
     text: (mysql ? 'mediumtext' : 'text') as ColumnType,
+    /** Fixed-length strings such as postal codes (TypeORM's SQLite driver spells it "character"). */
+    char: (mysql ? 'char' : 'character') as ColumnType,
     /** Encrypted identity-document images (up to a few MB each). */
     blob: (mysql ? 'longblob' : 'blob') as ColumnType,
   };

@@ -195,6 +195,15 @@ export interface AuditEventRow {
   detail: AuditDetail | null;
 }
 
+/** One 町域 of Japan Post's postal code data (a code can have several). */
+export interface PostalCodeRow {
+  id: number;
+  code: string;
+  prefecture: string;
+  city: string;
+  town: string;
+}
+
 export function createEntities(dialect: Dialect) {
   const t = columnTypes(dialect);
   const datetime = { type: t.datetime, precision: t.datetimePrecision } as const;
@@ -396,9 +405,23 @@ export function createEntities(dialect: Dialect) {
     },
   });
 
+  const PostalCode = new EntitySchema<PostalCodeRow>({
+    name: 'PostalCode',
+    tableName: 'postal_codes',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      code: { type: t.char, length: 7 },
+      prefecture: { type: 'varchar', length: 10 },
+      city: { type: 'varchar', length: 60 },
+      town: { type: 'varchar', length: 200 },
+    },
+    indices: [{ name: 'idx_postal_codes_code', columns: ['code'] }],
+  });
+
   return {
     OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent,
     Application, ApplicationDocument, ApplicationEvent, StaffUser, StaffSession, CatalogueEntry,
+    PostalCode,
   };
 }
 
