@@ -32,6 +32,7 @@
 
   function fill(button, form, prefix, addresses) {
     var first = addresses[0];
+    if (/^[0-9]{7}$/.test(first.code)) setValue(form, prefix + '_postal_code', first.code.slice(0, 3) + '-' + first.code.slice(3));
     var samePlace = addresses.every(function (a) { return a.prefecture === first.prefecture && a.city === first.city; });
     var sameTown = addresses.every(function (a) { return a.town === first.town; });
     setValue(form, prefix + '_prefecture', first.prefecture);
