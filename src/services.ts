@@ -11,6 +11,7 @@ import { fileTransport, smtpTransport, type MailTransport } from './mail/transpo
 import { PasswordHasher } from './passwords/hashing.js';
 import { LoginThrottle } from './security/throttle.js';
 import { OneTimeTokens } from './tokens/one-time-tokens.js';
+import { DocumentVault, loadDocumentKeys } from './uploads/index.js';
 
 /** The shared services every capability uses; built once at start-up and passed to the routes. */
 export interface Services {
@@ -24,6 +25,8 @@ export interface Services {
   outbox: MailOutbox;
   directory: UniversityDirectory;
   mailBranding: MailBranding;
+  /** Encryption at rest for identity documents and staff TOTP secrets. */
+  vault: DocumentVault;
   /** Queues a mail; resolves only once it is in the outbox. */
   sendMail(to: string, content: MailContent): Promise<void>;
   langOf(locale: string | null | undefined): Lang;
@@ -65,6 +68,7 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     outbox,
     directory,
     mailBranding: { serviceName: config.branding.serviceName, contact: config.branding.contact },
+    vault: new DocumentVault(loadDocumentKeys(config.env)),
     sendMail: (to, content) => outbox.enqueue({ to, subject: content.subject, text: content.text }),
     langOf: (locale) => (locale === 'en' ? 'en' : 'ja'),
   };

@@ -22,6 +22,23 @@ export type AuditEvent =
   | 'application.requested'
   | 'application.submitted'
   | 'application.resubmitted'
+  // Staff console (src/staff): the acting staff user's id is in detail.staffId.
+  | 'application.approved'
+  | 'application.rejected'
+  | 'application.resubmission_requested'
+  | 'document.viewed'
+  | 'account.locked'
+  | 'account.unlocked'
+  | 'initial_password.issued'
+  | 'catalogue.changed'
+  | 'staff.login'
+  | 'staff.login_failed'
+  | 'staff.logout'
+  | 'staff.created'
+  | 'staff.disabled'
+  | 'staff.enabled'
+  | 'staff.totp_enrolled'
+  | 'staff.totp_reset'
   | 'logout';
 
 /** The security audit trail. `detail` never holds secrets; personal data only where the event needs it. */

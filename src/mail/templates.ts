@@ -6,13 +6,13 @@ export interface MailContent { subject: string; text: string }
 // The wording follows the manual's mails (000_… §2.1, §2.4): the URL, its expiry, and the
 // 送信専用 footer. English is beyond the manuals.
 
-function footer(lang: Lang, branding: MailBranding): string {
+export function footer(lang: Lang, branding: MailBranding): string {
   return lang === 'ja'
     ? `※もしこのメールにお心当たりのない方は削除して下さい。\n◎このメールは送信専用メールです。\n${branding.contact.ja}`
     : `If you did not request this, please delete this mail.\nThis address only sends mail; replies are not read.\n${branding.contact.en}`;
 }
 
-function subject(lang: Lang, branding: MailBranding, title: string): string {
+export function subject(lang: Lang, branding: MailBranding, title: string): string {
   return `【${branding.serviceName[lang]}】${title}`;
 }
 
