@@ -13,6 +13,7 @@ import type { KeyMaterial } from './oidc/keys.js';
 import { devOutboxDir, type Services } from './services.js';
 import { studentRoutes } from './students/routes.js';
 import { graduateLoginRoutes } from './graduates/login-routes.js';
+import { staffRoutes } from './staff/routes.js';
 import { csrfProtection } from './web/csrf.js';
 import { errorPages } from './web/errors.js';
 import { language } from './web/lang.js';
@@ -61,7 +62,7 @@ export function createApp(services: Services, keys: KeyMaterial): App {
   koa.use(serve(path.resolve(import.meta.dirname, '../public'), { maxage: 3600_000, index: false }));
 
   const deps = { services, provider };
-  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), accountRoutes(deps)];
+  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), accountRoutes(deps), staffRoutes(deps)];
   if (!config.env.production) {
     routers.push(devRoutes(devOutboxDir(config)));
     const demoClient = config.demo ? config.clients.find((c) => c.client_id === 'demo-rp') : undefined;
