@@ -425,6 +425,21 @@ for (const db of DATABASES) {
       expect(textOf(again)).to.contain('この申請は、他の担当者により既に処理されたか、状態が変わっています。');
     });
 
+    it('never says a mail was sent when it could not be queued', async () => {
+      const { application } = await submittedApplication(server);
+      const detail = await reviewerBrowser.get(`/admin/applications/${application.id}`);
+      const sendMail = server.services.sendMail;
+      server.services.sendMail = () => Promise.reject(new Error('outbox unavailable'));
+      try {
+        const done = await reviewerBrowser.submit(detail, `/admin/applications/${application.id}/reject`, { reason: '書類が不足しています。' });
+        expect(textOf(done)).to.contain('却下しました。').and.to.contain('メールを送信できませんでした').and.not.to.contain('申請者へのメールを送信しました。');
+      } finally {
+        server.services.sendMail = sendMail;
+      }
+      const audit = (await server.services.audit.list()).find((e) => e.event === 'application.rejected' && e.detail?.applicationId === application.id);
+      expect(audit?.detail?.mailQueued).to.equal(false);
+    });
+
     it('asks for resubmission: the mail carries a link that opens the same application', async () => {
       const { application, email } = await submittedApplication(server, { lang: 'en' });
       const detail = await reviewerBrowser.get(`/admin/applications/${application.id}`);

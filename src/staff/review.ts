@@ -271,9 +271,10 @@ async function approveChange(services: Services, actor: StaffActor, application:
   const newNotified = await queueMail(services, newEmail, staffMails.approved(services.langOf(application.lang), services.mailBranding, {
     password: issued.password, expiresAt: issued.expiresAt, loginUrl: graduateLoginUrl(services.config), addressChanged: true,
   }));
-  const mailQueued = oldNotified && newNotified;
+  // The applicant is whoever holds the new address: that mail is what the page reports on.
+  const mailQueued = newNotified;
   await services.audit.record('application.approved', {
-    accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'change', mailQueued },
+    accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'change', mailQueued, oldAddressNotified: oldNotified },
   });
   await services.audit.record('email.changed', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, secondPasswordReset: true } });
   await services.audit.record('initial_password.issued', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued: newNotified } });

@@ -348,6 +348,7 @@ export function staffRoutes({ services }: WebDeps): Router {
   function decisionDone(ctx: Context, application: ApplicationRow, done: StaffMessageKey, result: DecisionResult) {
     const { t } = state(ctx);
     const paragraphs = [t(done), result.mailQueued ? t('staff.result.mail_queued') : t('staff.result.mail_failed')];
+    if (!result.mailQueued && result.accountId && application.purpose === 'account') paragraphs.push(t('staff.result.mail_failed_reissue'));
     const links = [
       { href: '/admin/applications', label: t('staff.result.back_to_queue') },
       { href: `/admin/applications/${application.id}`, label: t('staff.result.back_to_application') },
