@@ -290,7 +290,8 @@ for (const db of DATABASES) {
       const login = await browser.get('/admin/login');
       const totp = await browser.submit(login, '/admin/login', { login_id: 'admin', password: admin.password });
       expect(totp.url).to.match(/\/admin\/totp$/);
-      for (const target of ['/admin/applications', '/admin/audit', '/admin/accounts', '/admin/enrol']) {
+      for (const target of ['/admin/applications', '/admin/audit', '/admin/accounts', '/admin/enrol',
+        '/admin/applications/00000000-0000-4000-8000-000000000000/documents/00000000-0000-4000-8000-000000000000']) {
         const response = await browser.request('GET', target);
         expect(response.location, target).to.equal(`${server.url}/admin/totp`);
       }
