@@ -2,13 +2,13 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import serve from 'koa-static';
 import helmet from 'koa-helmet';
-import path from 'node:path';
 import type { Provider } from 'oidc-provider';
 import { accountRoutes } from './account/routes.js';
 import { demoRelyingParty } from './dev/demo-rp.js';
 import { devRoutes } from './dev/routes.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { createProvider } from './oidc/provider.js';
+import { projectPath } from './project-root.js';
 import type { KeyMaterial } from './oidc/keys.js';
 import { devOutboxDir, type Services } from './services.js';
 import { studentRoutes } from './students/routes.js';
@@ -24,7 +24,8 @@ export interface App {
 }
 
 /** Composes the web application: security headers, language, errors, our routes, the provider. */
-export function createApp(services: Services, keys: KeyMaterial): App {
+/** `operations` (health, metrics, request ids and logs — src/ops) runs before everything else. */
+export function createApp(services: Services, keys: KeyMaterial, operations?: Koa.Middleware): App {
   const { config } = services;
   const secure = config.issuer.startsWith('https://');
   const provider = createProvider(services, keys);
@@ -33,6 +34,7 @@ export function createApp(services: Services, keys: KeyMaterial): App {
   // The outer app's keys must equal the provider's cookie keys (oidc-provider #341).
   koa.keys = keys.cookieKeys;
   koa.proxy = config.env.trustProxy;
+  if (operations) koa.use(operations);
 
   koa.use(helmet({
     contentSecurityPolicy: {
@@ -59,7 +61,7 @@ export function createApp(services: Services, keys: KeyMaterial): App {
   });
   koa.use(csrfProtection(secure));
   koa.use(errorPages());
-  koa.use(serve(path.resolve(import.meta.dirname, '../public'), { maxage: 3600_000, index: false }));
+  koa.use(serve(projectPath('public'), { maxage: 3600_000, index: false }));
 
   const deps = { services, provider };
   const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), accountRoutes(deps), staffRoutes(deps)];

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { currentRequestId } from './ops/request-context.js';
 
 /**
  * Structured JSON logs. Nothing personal or secret is passed in; the redaction list is a second line
@@ -7,8 +8,16 @@ import { pino } from 'pino';
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   base: undefined,
+  // Every line written while a request runs carries its id (X-Request-Id).
+  mixin() {
+    const reqId = currentRequestId();
+    return reqId ? { reqId } : {};
+  },
   redact: {
-    paths: ['password', '*.password', 'secondPassword', '*.secondPassword', 'token', '*.token', 'email', '*.email', 'req.headers.cookie', 'req.headers.authorization'],
+    paths: [
+      'password', '*.password', 'secondPassword', '*.secondPassword', 'token', '*.token', 'email', '*.email', 'req.headers.cookie', 'req.headers.authorization',
+      'cookie', '*.cookie', 'authorization', '*.authorization', 'client_secret', '*.client_secret', 'access_token', 'refresh_token', 'id_token',
+    ],
     censor: '[redacted]',
   },
 });

@@ -4,12 +4,14 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { logger } from './logger.js';
 import { purgeExpiredPayloads } from './oidc/adapter.js';
 import { loadKeyMaterial } from './oidc/keys.js';
+import { createOperations, type Operations } from './ops/index.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { AppConfig } from './config/types.js';
 
 export interface RunningServer {
   server: Server;
   services: Services;
+  operations: Operations;
   url: string;
   stop(): Promise<void>;
 }
@@ -23,7 +25,8 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
   if (!dataSource.isInitialized) await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   const keys = await loadKeyMaterial(config.env);
-  const { koa } = createApp(services, keys);
+  const operations = createOperations(services);
+  const { koa } = createApp(services, keys, operations.middleware);
   services.outbox.start();
 
   const housekeeping = setInterval(() => {
@@ -37,19 +40,22 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
 
-  const server = await new Promise<Server>((resolve) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = koa.listen(config.env.port, '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
   });
+  await operations.listen();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.env.port;
   return {
     server,
     services,
+    operations,
     url: `http://localhost:${port}`,
+    /** Graceful: readiness off, no new connections, the requests under way finish, then mail and database close. */
     async stop() {
       clearInterval(housekeeping);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await operations.shutdown(server, (config.env.shutdownTimeoutSeconds ?? 25) * 1000);
       await services.outbox.stop();
       if (!overrides.database && dataSource.isInitialized) await dataSource.destroy();
     },
@@ -74,8 +80,15 @@ async function main(): Promise<void> {
   if (!config.env.production) {
     process.stdout.write(`\n  cert-idp is running at ${config.issuer}\n  Demo relying party login: ${config.issuer}/  ·  Mail outbox: ${config.issuer}/dev/outbox\n\n`);
   }
-  const shutdown = () => {
-    running.stop().then(() => process.exit(0), () => process.exit(1));
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing the requests under way');
+    running.stop().then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    }, (error: unknown) => {
+      logger.error({ err: (error as Error).message }, 'shutdown failed');
+      process.exit(1);
+    });
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

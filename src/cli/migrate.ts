@@ -4,6 +4,10 @@ import path from 'node:path';
 import { createDataSource } from '../db/data-source.js';
 
 const url = process.env.DATABASE_URL || undefined;
+if (!url && process.env.NODE_ENV === 'production') {
+  process.stderr.write('migration failed: DATABASE_URL is required in production\n');
+  process.exit(2);
+}
 const { dataSource } = createDataSource({ url, sqliteFile: url ? undefined : path.resolve(process.env.DATA_DIR ?? 'data', 'cert-idp.sqlite') });
 try {
   await dataSource.initialize();

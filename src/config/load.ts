@@ -50,6 +50,10 @@ function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const production = env.NODE_ENV === 'production';
   const port = env.PORT === undefined ? 3000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT: not a port number: ${env.PORT}`);
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535)) throw new ConfigError(`METRICS_PORT: not a port number: ${env.METRICS_PORT}`);
+  const shutdownTimeoutSeconds = env.SHUTDOWN_TIMEOUT_SECONDS ? Number(env.SHUTDOWN_TIMEOUT_SECONDS) : 25;
+  if (!(shutdownTimeoutSeconds > 0)) throw new ConfigError(`SHUTDOWN_TIMEOUT_SECONDS: must be a positive number: ${env.SHUTDOWN_TIMEOUT_SECONDS}`);
   const issuer = (env.ISSUER ?? '').replace(/\/+$/, '');
   if (env.DATABASE_URL !== undefined && !/^(mysql|mariadb):\/\//.test(env.DATABASE_URL)) {
     throw new ConfigError('DATABASE_URL: must be a mysql:// or mariadb:// URL (leave it unset for the embedded SQLite)');
@@ -78,6 +82,8 @@ function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     cookieKeys: cookieKeys && cookieKeys.length ? cookieKeys : undefined,
     documentKeys: documentKeys.length ? documentKeys : undefined,
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    metricsPort,
+    shutdownTimeoutSeconds,
   };
 }
 

@@ -108,6 +108,10 @@ export interface Environment {
   /** DOCUMENT_KEYS / DOCUMENT_KEYS_FILE: base64 AES-256 keys for identity documents, the first encrypts. */
   documentKeys?: string[];
   trustProxy: boolean;
+  /** METRICS_PORT: /metrics on its own port (absent: on the main port). */
+  metricsPort?: number;
+  /** SHUTDOWN_TIMEOUT_SECONDS: how long SIGTERM waits for the requests under way (default 25). */
+  shutdownTimeoutSeconds?: number;
 }
 
 export interface AppConfig extends ConfigFile {

@@ -24,6 +24,9 @@ export class MailOutbox {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private stopping = false;
+  /** Told the result of every delivery attempt (metrics). */
+  observer: ((result: 'sent' | 'retry' | 'failed') => void) | undefined;
 
   constructor(
     database: Database,
@@ -60,6 +63,8 @@ export class MailOutbox {
     });
     let sent = 0;
     for (const row of due) {
+      // Shutting down: leave the rest unclaimed, for another replica or the next start.
+      if (this.stopping) break;
       const claimed = await this.rows.update(
         { id: row.id, status: 'pending', lockedUntil: row.lockedUntil === null ? IsNull() : LessThan(now) },
         { lockedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000) },
@@ -70,6 +75,7 @@ export class MailOutbox {
         // The body may hold a one-time URL: once delivered it is not kept.
         await this.rows.update({ id: row.id }, { status: 'sent', sentAt: new Date(), lockedUntil: null, bodyText: '', attempts: row.attempts + 1 });
         sent += 1;
+        this.observer?.('sent');
       } catch (error) {
         const attempts = row.attempts + 1;
         const failed = attempts >= this.options.maxAttempts;
@@ -81,6 +87,7 @@ export class MailOutbox {
           lockedUntil: null,
           nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
         });
+        this.observer?.(failed ? 'failed' : 'retry');
         logger.warn({ mailId: row.id, attempts, failed, reason }, 'mail delivery failed');
       }
     }
@@ -94,13 +101,17 @@ export class MailOutbox {
 
   start(): void {
     this.stopped = false;
+    this.stopping = false;
     this.schedule(0);
   }
 
+  /** Stops polling; a mail being sent is finished, the pass stops there. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    this.stopping = false;
     this.transport.close();
   }
 

@@ -22,10 +22,25 @@ export class PasswordHasher {
     this.limit = pLimit(parameters.maxConcurrent);
   }
 
+  /** Told how long each argon2 computation took, queue wait excluded (metrics). */
+  observer: ((operation: 'hash' | 'verify', seconds: number) => void) | undefined;
+
   get queued(): number { return this.limit.pendingCount; }
+  get active(): number { return this.limit.activeCount; }
+
+  private run<T>(operation: 'hash' | 'verify', compute: () => Promise<T>): Promise<T> {
+    return this.limit(async () => {
+      const started = performance.now();
+      try {
+        return await compute();
+      } finally {
+        this.observer?.(operation, (performance.now() - started) / 1000);
+      }
+    });
+  }
 
   hash(password: string): Promise<string> {
-    return this.limit(() => argon2.hash(password, {
+    return this.run('hash', () => argon2.hash(password, {
       type: argon2.argon2id,
       memoryCost: this.parameters.memoryKiB,
       timeCost: this.parameters.timeCost,
@@ -41,7 +56,7 @@ export class PasswordHasher {
       return false;
     }
     try {
-      return await this.limit(() => argon2.verify(hash, password));
+      return await this.run('verify', () => argon2.verify(hash, password));
     } catch {
       return false;
     }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Context } from 'koa';
 import pug from 'pug';
 import type { Lang, Localized } from '../config/types.js';
+import { projectPath } from '../project-root.js';
 import type { FieldErrors } from './forms.js';
 import type { Translate } from './i18n.js';
 
@@ -15,7 +16,7 @@ export interface PageState {
   branding: Branding;
 }
 
-const viewsDir = path.resolve(import.meta.dirname, '../../views');
+const viewsDir = projectPath('views');
 const cache = process.env.NODE_ENV === 'production';
 
 export interface PageLocals {
