@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# The production image of cert-idp: compiled JavaScript, production dependencies only, Node 24 LTS,
+# a non-root user, tini as PID 1 (forwards SIGTERM so the server shuts down gracefully, reaps zombies).
+# Runs with a read-only root filesystem: nothing is written outside /tmp (mount an emptyDir there).
+#
+#   docker build -t cert-idp:0.1.0 .
+#   docker run --read-only --tmpfs /tmp -p 3000:3000 --env-file prod.env cert-idp:0.1.0
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# 1. Compile TypeScript (needs the dev dependencies).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build
+
+# 2. Production dependencies only (no TypeScript, no tsx, no test tools).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# 3. The runtime image.
+FROM ${NODE_IMAGE}
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 cert-idp \
+ && useradd --system --uid 10001 --gid cert-idp --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin cert-idp
+WORKDIR /app
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATA_DIR=/tmp/cert-idp
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY views ./views
+COPY public ./public
+COPY config ./config
+USER 10001:10001
+EXPOSE 3000 9464
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/server.js"]
