@@ -4,7 +4,7 @@ import { AuditLog } from './audit/audit-log.js';
 import type { AppConfig, Lang } from './config/types.js';
 import { createDataSource, type Database } from './db/data-source.js';
 import type { UniversityDirectory } from './directory/directory.js';
-import { FileDirectory } from './directory/file-directory.js';
+import { createDirectory } from './directory/create.js';
 import { MailOutbox } from './mail/outbox.js';
 import type { MailContent, MailBranding } from './mail/templates.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
@@ -52,11 +52,7 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     ?? (config.env.smtpUrl ? smtpTransport(config.env.smtpUrl) : fileTransport(devOutboxDir(config)));
   const from = `"${config.mail.fromName.ja}" <${config.mail.from}>`;
   const outbox = new MailOutbox(database, transport, { from, maxAttempts: config.mail.maxAttempts, pollSeconds: config.mail.pollSeconds });
-  let directory = overrides.directory;
-  if (!directory) {
-    if (config.directory.adapter !== 'file' || !config.directoryFilePath) throw new Error('no directory adapter configured');
-    directory = new FileDirectory(config.directoryFilePath, hasher);
-  }
+  const directory = overrides.directory ?? createDirectory(config, hasher);
   return {
     config,
     database,

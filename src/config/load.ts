@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { resolveDirectoryConfig } from './directory.js';
 import { configSchema } from './schema.js';
 import type { AppConfig, ConfigFile, Environment } from './types.js';
 
@@ -134,9 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw new ConfigError(`clients: client_id ${duplicate} is listed twice`);
 
-  if (file.directory.adapter === 'file' && !file.directory.file) {
-    throw new ConfigError('directory.file: is required when directory.adapter is "file"');
-  }
+  const resolvedDirectory = resolveDirectoryConfig(file.directory, env, configDir);
   const directoryFilePath = file.directory.file ? path.resolve(configDir, file.directory.file.path) : undefined;
 
   if (environment.production) {
@@ -147,8 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!environment.signingKeys) refusals.push('SIGNING_KEYS or SIGNING_KEYS_FILE: required in production (generated keys are for development)');
     if (!environment.cookieKeys) refusals.push('COOKIE_KEYS or COOKIE_KEYS_FILE: required in production');
     if (!/^https:\/\//.test(issuer)) refusals.push('ISSUER: must be an https:// URL in production');
+    refusals.push(...resolvedDirectory.productionRefusals);
     if (refusals.length) throw new ConfigError(`refused in production:\n  - ${refusals.join('\n  - ')}`);
   }
 
-  return { ...file, clients, issuer, env: environment, directoryFilePath };
+  return { ...file, clients, issuer, env: environment, directoryFilePath, directory: resolvedDirectory.directory, directorySecret: resolvedDirectory.secret };
 }

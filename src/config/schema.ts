@@ -99,6 +99,90 @@ const graduates = {
   additionalProperties: false,
 } as const;
 
+// The university directory adapters (DESIGN §4). Secrets are named (environment variable or file),
+// never written here.
+const envName = { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' } as const;
+const nonEmpty = { type: 'string', minLength: 1, maxLength: 500 } as const;
+const withIdPlaceholder = { type: 'string', minLength: 4, maxLength: 500, pattern: '\\{id\\}' } as const;
+
+const attributeMapping = {
+  type: 'object',
+  properties: {
+    userId: nonEmpty,
+    studentNumber: nonEmpty,
+    familyName: nonEmpty,
+    givenName: nonEmpty,
+    familyNameKana: nonEmpty,
+    givenNameKana: nonEmpty,
+    familyNameLatin: nonEmpty,
+    givenNameLatin: nonEmpty,
+    faculty: nonEmpty,
+    department: nonEmpty,
+    status: nonEmpty,
+  },
+  required: ['userId', 'studentNumber', 'familyName', 'givenName', 'faculty', 'department', 'status'],
+  additionalProperties: false,
+} as const;
+
+const enrolledValues = { type: 'array', minItems: 1, items: nonEmpty } as const;
+
+const ldapDirectory = {
+  type: 'object',
+  properties: {
+    url: { type: 'string', pattern: '^ldaps?://[^/?#\\s]+/?$' },
+    startTls: { type: 'boolean' },
+    caFile: nonEmpty,
+    allowPlaintext: { type: 'boolean' },
+    connectTimeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
+    timeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
+    poolSize: { type: 'integer', minimum: 1, maximum: 100 },
+    search: {
+      type: 'object',
+      properties: {
+        baseDn: nonEmpty,
+        filter: withIdPlaceholder,
+        scope: { enum: ['sub', 'one'] },
+        bindDn: nonEmpty,
+        bindPasswordEnv: envName,
+        bindPasswordFile: nonEmpty,
+      },
+      required: ['baseDn', 'filter'],
+      additionalProperties: false,
+    },
+    directBind: {
+      type: 'object',
+      properties: { dnTemplate: withIdPlaceholder },
+      required: ['dnTemplate'],
+      additionalProperties: false,
+    },
+    attributes: attributeMapping,
+    enrolledValues,
+    university: nonEmpty,
+  },
+  required: ['url', 'attributes', 'enrolledValues'],
+  additionalProperties: false,
+} as const;
+
+const oidcDirectory = {
+  type: 'object',
+  properties: {
+    issuer: { type: 'string', format: 'uri', pattern: '^https?://' },
+    clientId: nonEmpty,
+    clientSecretEnv: envName,
+    clientSecretFile: nonEmpty,
+    tokenEndpointAuthMethod: { enum: ['client_secret_basic', 'client_secret_post', 'none'] },
+    scope: { type: 'string', pattern: '(^| )openid( |$)' },
+    userinfo: { type: 'boolean' },
+    timeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
+    buttonText: localized,
+    claims: attributeMapping,
+    enrolledValues,
+    university: nonEmpty,
+  },
+  required: ['issuer', 'clientId', 'buttonText', 'claims', 'enrolledValues'],
+  additionalProperties: false,
+} as const;
+
 export const configSchema = {
   type: 'object',
   properties: {
@@ -163,13 +247,15 @@ export const configSchema = {
     directory: {
       type: 'object',
       properties: {
-        adapter: { enum: ['file'] },
+        adapter: { enum: ['file', 'ldap', 'oidc'] },
         file: {
           type: 'object',
           properties: { path: { type: 'string', minLength: 1 } },
           required: ['path'],
           additionalProperties: false,
         },
+        ldap: ldapDirectory,
+        oidc: oidcDirectory,
       },
       required: ['adapter'],
       additionalProperties: false,

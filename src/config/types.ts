@@ -50,6 +50,87 @@ export interface GraduatesConfig {
   catalogue?: Array<{ university: string; faculty: string; department: string }>;
 }
 
+/**
+ * Which directory attribute (LDAP) or claim (OpenID Connect) gives each item of a student's record.
+ * `userId` identifies the student (the account is keyed by it); the names in katakana and romaji are
+ * optional.
+ */
+export interface AttributeMapping {
+  userId: string;
+  studentNumber: string;
+  familyName: string;
+  givenName: string;
+  familyNameKana?: string;
+  givenNameKana?: string;
+  familyNameLatin?: string;
+  givenNameLatin?: string;
+  faculty: string;
+  department: string;
+  status: string;
+}
+
+/** The university LDAP directory: search-then-bind (`search`) or direct bind (`directBind`). */
+export interface LdapDirectoryConfig {
+  /** ldap://host[:port] or ldaps://host[:port]. */
+  url: string;
+  /** Upgrade an ldap:// connection with StartTLS before anything is sent. */
+  startTls?: boolean;
+  /** PEM file of the CA(s) that signed the directory's certificate (ldaps:// and StartTLS). */
+  caFile?: string;
+  /** Production refuses ldap:// without StartTLS unless this is set (e.g. a directory on the same host). */
+  allowPlaintext?: boolean;
+  connectTimeoutMs?: number;
+  timeoutMs?: number;
+  /** At most this many connections at once; further logins wait (up to timeoutMs). */
+  poolSize?: number;
+  search?: {
+    baseDn: string;
+    /** RFC 4515 filter; `{id}` is replaced by the escaped user ID, e.g. (uid={id}). */
+    filter: string;
+    scope?: 'sub' | 'one';
+    /** The service account that searches (anonymous search without it). */
+    bindDn?: string;
+    bindPasswordEnv?: string;
+    bindPasswordFile?: string;
+  };
+  directBind?: {
+    /** The student's DN; `{id}` is replaced by the RFC 4514-escaped user ID. */
+    dnTemplate: string;
+  };
+  attributes: AttributeMapping;
+  /** Values of the `status` attribute that mean "enrolled" (any other value cannot sign in). */
+  enrolledValues: string[];
+  /** The enrolments' university name (default: branding.universityName.ja). */
+  university?: string;
+}
+
+/** The university's OpenID Connect IdP (the student signs in there, then gives the second password here). */
+export interface OidcDirectoryConfig {
+  issuer: string;
+  clientId: string;
+  clientSecretEnv?: string;
+  clientSecretFile?: string;
+  /** Default: client_secret_basic with a secret, none (PKCE only) without. */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** Default: "openid profile". */
+  scope?: string;
+  /** Also read the userinfo endpoint (its claims take precedence over the ID token's). */
+  userinfo?: boolean;
+  timeoutMs?: number;
+  /** The label of the SSO button on the login page. */
+  buttonText: Localized;
+  claims: AttributeMapping;
+  enrolledValues: string[];
+  university?: string;
+}
+
+export interface DirectoryConfig {
+  adapter: 'file' | 'ldap' | 'oidc';
+  file?: { path: string };
+  ldap?: LdapDirectoryConfig;
+  oidc?: OidcDirectoryConfig;
+}
+
 /** 郵便番号検索: the imported table first, then (optionally) an HTTP service for codes it lacks. */
 export interface PostalCodesConfig {
   /** e.g. https://zipcloud.ibsnet.co.jp/api/search?zipcode={code} (zipcloud's JSON shape). */
@@ -75,7 +156,7 @@ export interface ConfigFile {
   };
   manualUrl: { student: string; graduate?: string };
   clients: ClientConfig[];
-  directory: { adapter: 'file'; file?: { path: string } };
+  directory: DirectoryConfig;
   lifetimes: {
     oneTimeUrlMinutes: number;
     sessionIdleMinutes: number;
@@ -120,4 +201,6 @@ export interface AppConfig extends ConfigFile {
   issuer: string;
   /** The directory file path resolved against the configuration file's folder. */
   directoryFilePath?: string;
+  /** The directory adapter's secret (LDAP bind password or OIDC client secret), read from the environment or a file. */
+  directorySecret?: string;
 }

@@ -17,13 +17,16 @@ export interface DirectoryPerson {
  */
 export type DirectoryAnswer =
   | { outcome: 'ok'; person: DirectoryPerson }
-  | { outcome: 'invalid' }
+  | { outcome: 'invalid'; reason?: InvalidReason }
   | { outcome: 'unavailable' };
+
+/** Why an answer was `invalid`: for the audit log only, never for the page. */
+export type InvalidReason = 'credentials' | 'not_found' | 'not_enrolled' | 'ambiguous' | 'incomplete';
 
 /**
  * "Check these university credentials and tell me who this is." Adapters that see the password
- * (file, LDAP) implement this; a redirect-based SSO (upstream OpenID Connect) will implement
- * RedirectDirectory instead and skip the password fields of the login page.
+ * (file, LDAP) implement this; a redirect-based SSO (upstream OpenID Connect) implements
+ * RedirectDirectory instead, and its login page offers the SSO button instead of the password fields.
  */
 export interface PasswordDirectory {
   readonly kind: 'password';
@@ -31,12 +34,35 @@ export interface PasswordDirectory {
   close?(): Promise<void>;
 }
 
+/** The values that bind an upstream authorization response to the request that asked for it. */
+export interface FederationChecks {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+/**
+ * What an upstream sign-in came to: `denied` when the user (or the IdP) declined, `failed` when the
+ * response could not be trusted (wrong state, invalid token, malformed answer); `reason` is for the
+ * audit log.
+ */
+export type FederationAnswer =
+  | DirectoryAnswer
+  | { outcome: 'denied'; reason: string }
+  | { outcome: 'failed'; reason: string };
+
+/**
+ * A redirect-based SSO (the university's OpenID Connect IdP): the student signs in there, never
+ * here, so the university password is never seen (and cannot be compared with a new second password).
+ */
 export interface RedirectDirectory {
   readonly kind: 'redirect';
-  /** Where to send the browser; `callbackUrl` lies under the interaction's path. */
-  authorizationUrl(callbackUrl: string, state: string, nonce: string, codeVerifier: string): Promise<string>;
-  /** Reads the callback and returns who signed in upstream. */
-  handleCallback(callbackUrl: URL, state: string, nonce: string, codeVerifier: string): Promise<DirectoryAnswer>;
+  /** The callback registered at the upstream IdP; the routes forward it under the interaction's path. */
+  readonly redirectUri: string;
+  /** Where to send the browser (code flow with PKCE, state and nonce). */
+  authorizationUrl(checks: FederationChecks, options?: { uiLocales?: string }): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }>;
+  /** Reads the callback's parameters, redeems the code and returns who signed in upstream. */
+  handleCallback(params: URLSearchParams, checks: FederationChecks): Promise<FederationAnswer>;
   close?(): Promise<void>;
 }
 

@@ -75,7 +75,12 @@ export async function authenticateStudent(
     await audit.record('login.failure', {
       accountId: account?.id,
       ip: input.ip,
-      detail: { userType: 'student', reason: account ? 'second_password' : 'directory' },
+      detail: {
+        userType: 'student',
+        reason: account ? 'second_password' : 'directory',
+        // Why the directory said no (not found, not enrolled, …): for the audit log, never the page.
+        directoryReason: answer.outcome === 'invalid' ? answer.reason : undefined,
+      },
     });
     if (locked.length) await audit.record('login.locked', { accountId: account?.id, ip: input.ip, detail: { userType: 'student', lockedNow: true } });
     return { kind: 'invalid' };
