@@ -13,6 +13,7 @@ import {
 } from './service.js';
 import { emailForm, forgotForm, loginForm, newSecondPasswordForm, resetForm } from './forms.js';
 import type { PasswordPolicy } from '../config/types.js';
+import { federationRoutes, federationScreens } from './federation-routes.js';
 
 export const formBody = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
 
@@ -50,10 +51,14 @@ export function renderUnavailable(ctx: Context): void {
 }
 
 /** The screens of the student prompts, shown by the interaction dispatcher. */
-export function studentScreens({ services }: WebDeps) {
+export function studentScreens(deps: WebDeps) {
+  const { services } = deps;
   const config = services.config;
+  const federation = federationScreens(deps);
   return {
-    login(ctx: Context, details: InteractionDetails, options: { errors?: FieldErrors; values?: Record<string, unknown>; failed?: boolean } = {}) {
+    login(ctx: Context, details: InteractionDetails, options: { errors?: FieldErrors; values?: Record<string, unknown>; failed?: boolean } = {}): void | Promise<void> {
+      // With the university's OpenID Connect SSO, the student signs in there (and gives the second password here).
+      if (services.directory.kind === 'redirect') return federation.login(ctx, details);
       const { t, lang } = page(ctx);
       render(ctx, 'students/login', {
         title: t('login.student.title'),
@@ -94,6 +99,7 @@ export function studentRoutes(deps: WebDeps): Router {
   const screens = studentScreens(deps);
   const policy = services.config.passwordPolicy.secondPassword;
   const router = new Router();
+  router.use(federationRoutes(deps).routes());
 
   router.post('/interaction/:uid/login', formBody, async (ctx) => {
     verifyCsrf(ctx);
