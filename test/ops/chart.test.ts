@@ -145,7 +145,8 @@ describe('Helm chart (charts/cert-idp)', function () {
     expect(job.metadata.annotations!['helm.sh/hook']!.split(',')).to.have.members(['pre-install', 'pre-upgrade']);
     expect(job.metadata.annotations!['helm.sh/hook-delete-policy']).to.contain('before-hook-creation');
     const container = job.spec.template.spec.containers[0];
-    expect(container.command).to.deep.equal(['node', 'dist/src/cli/migrate.js']);
+    expect(container.command, 'the image entrypoint (tini) is kept').to.equal(undefined);
+    expect(container.args).to.deep.equal(['node', 'dist/src/cli/migrate.js']);
     expect(container.env.map((e: any) => e.name)).to.deep.equal(['NODE_ENV', 'DATABASE_URL']);
     expect(job.spec.template.spec.restartPolicy).to.equal('Never');
   });

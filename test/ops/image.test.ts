@@ -164,6 +164,7 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
     expect((await fetch(`${server.url}/css/app.css`)).status).to.equal(200);
     expect((await fetch(`${server.url}/dev/outbox`, { headers: https })).status, 'no development pages in production').to.equal(404);
 
+    expect(await exists(env.DATA_DIR), 'production writes no development data (read-only root filesystem)').to.equal(false);
     expect(await server.stop(), 'SIGTERM: clean exit').to.equal(0);
     server = undefined;
   });
