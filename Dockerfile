@@ -17,11 +17,12 @@ COPY src ./src
 COPY migrations ./migrations
 RUN npm run build
 
-# 2. Production dependencies only (no TypeScript, no tsx, no test tools).
+# 2. Production dependencies only (no TypeScript, no tsx, no test tools; the optional dependency is the
+#    helm binary of the chart tests).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 
 # 3. The runtime image.
 FROM ${NODE_IMAGE}

