@@ -36,9 +36,19 @@ export function routeLabel(path: string, matchedRoute: string | undefined): stri
   return 'unmatched';
 }
 
+/** The standard process_* and nodejs_* metrics: one set per process, however many servers it runs. */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 /**
- * The Prometheus metrics of one process (its own registry, so several servers in one process — the
- * tests — do not collide). Names follow the Prometheus conventions; everything is prefixed certidp_.
+ * The Prometheus metrics of one server (its own registry, so several servers in one process — the
+ * tests — do not collide), plus the process metrics. The application's names start with certidp_.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -55,7 +65,6 @@ export class Metrics {
     mailCounts: () => Promise<{ pending: number; failed: number }>;
   }) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     this.logins = new Counter({
       name: 'certidp_logins_total', help: 'Login attempts by user type and result (success, failure, locked, directory_unavailable).',
       labelNames: ['user_type', 'result'], registers,
@@ -144,6 +153,7 @@ export class Metrics {
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return { contentType: this.registry.contentType, body: `${own}\n${process}` };
   }
 }
