@@ -13,6 +13,8 @@ import type { KeyMaterial } from './oidc/keys.js';
 import { devOutboxDir, type Services } from './services.js';
 import { studentRoutes } from './students/routes.js';
 import { graduateLoginRoutes } from './graduates/login-routes.js';
+import { applyRoutes } from './graduates/apply-routes.js';
+import { postalCodeRoutes } from './postal/routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { csrfProtection } from './web/csrf.js';
 import { errorPages } from './web/errors.js';
@@ -61,10 +63,13 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
   });
   koa.use(csrfProtection(secure));
   koa.use(errorPages());
-  koa.use(serve(projectPath('public'), { maxage: 3600_000, index: false }));
+  // Static files only under their own prefixes: elsewhere a file-system lookup on every request
+  // would queue behind password hashes on libuv's thread pool.
+  koa.use(mount('/css', serve(projectPath('public/css'), { maxage: 3600_000, index: false })));
+  koa.use(mount('/js', serve(projectPath('public/js'), { maxage: 3600_000, index: false })));
 
   const deps = { services, provider };
-  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), accountRoutes(deps), staffRoutes(deps)];
+  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), applyRoutes(deps), postalCodeRoutes(services), accountRoutes(deps), staffRoutes(deps)];
   if (!config.env.production) {
     routers.push(devRoutes(devOutboxDir(config)));
     const demoClient = config.demo ? config.clients.find((c) => c.client_id === 'demo-rp') : undefined;

@@ -2,6 +2,10 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { logger } from './logger.js';
+import { seedCatalogue } from './staff/catalogue.js';
+import { ApplicationStore } from './graduates/application-store.js';
+import { importPostalCodes } from './postal/import.js';
+import { projectPath } from './project-root.js';
 import { purgeExpiredPayloads } from './oidc/adapter.js';
 import { loadKeyMaterial } from './oidc/keys.js';
 import { createOperations, type Operations } from './ops/index.js';
@@ -18,12 +22,21 @@ export interface RunningServer {
 
 const HOUSEKEEPING_MS = 10 * 60_000;
 
+/** The demo gets a handful of postal codes (530-0001 梅田, 100-0001 千代田…) for 郵便番号 検索. */
+async function importDemoPostalCodes(services: Services): Promise<void> {
+  const { dataSource, entities } = services.database;
+  if ((await dataSource.getRepository(entities.PostalCode).count()) > 0) return;
+  await importPostalCodes(services.database, projectPath('config/postal-codes-demo.csv'));
+}
+
 /** Starts everything: database (migrations applied), mail outbox, housekeeping, HTTP. */
 export async function startServer(config: AppConfig, overrides: ServiceOverrides = {}): Promise<RunningServer> {
   const services = createServices(config, overrides);
   const { dataSource } = services.database;
   if (!dataSource.isInitialized) await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  await seedCatalogue(services);
+  if (config.demo) await importDemoPostalCodes(services);
   const keys = await loadKeyMaterial(config.env);
   const operations = createOperations(services);
   const { koa } = createApp(services, keys, operations.middleware);
@@ -36,6 +49,10 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
       purgeExpiredPayloads(services.database, now),
       services.tokens.purgeOlderThan(dayAgo),
       services.throttle.purgeStale(dayAgo),
+      // Identity documents go once the application was decided and the retention period passed.
+      config.graduates
+        ? new ApplicationStore(services.database).purgeDocumentsDecidedBefore(new Date(now.getTime() - config.graduates.documentRetentionDays * 86400_000))
+        : Promise.resolve(0),
     ]).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'housekeeping failed'));
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
@@ -57,6 +74,7 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
       clearInterval(housekeeping);
       await operations.shutdown(server, (config.env.shutdownTimeoutSeconds ?? 25) * 1000);
       await services.outbox.stop();
+      if (!overrides.directory) await services.directory.close?.();
       if (!overrides.database && dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -43,10 +43,19 @@ export class ApplicationStore {
   }
 
   /** A new access key for the applicant (the old one stops working). */
-  async issueAccess(applicationId: string, days: number): Promise<string> {
+  issueAccess(applicationId: string, days: number): Promise<string> {
+    return this.issueAccessFor(applicationId, days * 86400_000);
+  }
+
+  async issueAccessFor(applicationId: string, lifetimeMs: number): Promise<string> {
     const key = randomBytes(32).toString('base64url');
-    await this.rows.update({ id: applicationId }, { accessKeyHash: hashKey(key), accessExpiresAt: new Date(Date.now() + days * 86400_000) });
+    await this.rows.update({ id: applicationId }, { accessKeyHash: hashKey(key), accessExpiresAt: new Date(Date.now() + lifetimeMs) });
     return key;
+  }
+
+  /** How many applications were started for an address since a moment (to cap mails). */
+  countStartedSince(email: string, since: Date): Promise<number> {
+    return this.rows.createQueryBuilder('a').where('a.email = :email', { email }).andWhere('a.created_at > :since', { since }).getCount();
   }
 
   async findByAccessKey(key: unknown): Promise<ApplicationRow | { expired: true } | undefined> {

@@ -38,6 +38,14 @@ export const mailTemplates = {
     ? withUrl(lang, b, '第2パスワードの再設定', '第2パスワードの再設定を行います。\n以下の URL にアクセスし、第2パスワードを再設定して下さい。', url, minutes)
     : withUrl(lang, b, 'Resetting your second password', 'You asked to reset your second password.\nOpen the URL below to set a new one.', url, minutes),
 
+  applicationStart: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
+    ? withUrl(lang, b, '利用申請の手続き', '証明書発行サービスの利用申請を行います。\n以下の URL にアクセスし、申請者情報の登録に進んで下さい。', url, minutes)
+    : withUrl(lang, b, 'Applying for an account', 'You are applying to use the Certificate Issuance Service.\nOpen the URL below to continue with your application.', url, minutes),
+
+  applicationReceived: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, '利用申請受付のお知らせ', '証明書発行サービスの利用申請を受け付けました。\n大学が申請内容を確認後、利用申請結果をこのメールアドレス宛にお送りします。')
+    : notice(lang, b, 'Your application was received', 'Your application to use the Certificate Issuance Service was received.\nAfter the university has checked it, the result is sent to this address.'),
+
   /** Sent instead of a link when the address already belongs to another account (no enumeration on the page). */
   addressInUse: (lang: Lang, b: MailBranding) => lang === 'ja'
     ? notice(lang, b, 'メールアドレスの登録', 'このメールアドレスは既に別のアカウントで登録されているため、登録できませんでした。\n別のメールアドレスをご利用ください。')

@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 
 type CatalogueServices = Pick<Services, 'config' | 'database'>;
 
-function rows(services: CatalogueServices) {
+function rows(services: Pick<Services, 'database'>) {
   return services.database.dataSource.getRepository(services.database.entities.CatalogueEntry);
 }
 
@@ -34,7 +34,7 @@ export async function seedCatalogue(services: CatalogueServices): Promise<number
   return rows(services).count();
 }
 
-export function listCatalogue(services: CatalogueServices, options: { activeOnly?: boolean } = {}): Promise<CatalogueEntryRow[]> {
+export function listCatalogue(services: Pick<Services, 'database'>, options: { activeOnly?: boolean } = {}): Promise<CatalogueEntryRow[]> {
   return rows(services).find({
     where: options.activeOnly ? { active: true } : {},
     order: { sortOrder: 'ASC', university: 'ASC', faculty: 'ASC', department: 'ASC' },

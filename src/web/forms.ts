@@ -20,6 +20,8 @@ export interface FormDefinition<T> {
   labels: Partial<Record<keyof T & string, MessageKey>>;
   /** Fields whose surrounding white space is dropped, and which are NFKC-normalised (full-width → half-width). */
   normalize?: Array<keyof T & string>;
+  /** A field's own message for a pattern or format it does not match (e.g. katakana only). */
+  messages?: Partial<Record<keyof T & string, MessageKey>>;
   /** Rules across fields (e.g. 確認 must match), run once the schema passes. */
   crossCheck?: (value: T, t: Translate) => FieldErrors | undefined;
 }
@@ -46,7 +48,10 @@ export function defineForm<T>(definition: FormDefinition<T>) {
     for (const error of validate.errors ?? []) {
       const field = fieldOf(error);
       const label = t(definition.labels[field as keyof T & string] ?? 'common.confirm');
-      const message = messageFor(error, label, t);
+      const own = definition.messages?.[field as keyof T & string];
+      const message = own && (error.keyword === 'pattern' || error.keyword === 'format' || error.keyword === 'enum')
+        ? t(own, { field: label })
+        : messageFor(error, label, t);
       (errors[field] ??= []).includes(message) || errors[field].push(message);
     }
     return { ok: false, errors };

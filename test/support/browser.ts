@@ -34,13 +34,13 @@ export class HttpBrowser {
   }
 
   /** One request, no redirect following. */
-  async request(method: string, target: string, body?: URLSearchParams | string, extraHeaders: Record<string, string> = {}): Promise<Page> {
+  async request(method: string, target: string, body?: URLSearchParams | string | Buffer, extraHeaders: Record<string, string> = {}): Promise<Page> {
     const url = new URL(target);
     const headers: Record<string, string> = { ...this.headers, ...extraHeaders };
     const cookie = this.cookieHeader(url);
     if (cookie) headers.cookie = cookie;
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, { method, headers, body, redirect: 'manual' });
+    const response = await fetch(url, { method, headers, body: typeof body === 'string' || body instanceof URLSearchParams || body === undefined ? body : new Uint8Array(body), redirect: 'manual' });
     this.store(url, response);
     const location = response.headers.get('location') ?? undefined;
     return { status: response.status, url: url.toString(), html: await response.text(), location: location ? new URL(location, url).toString() : undefined };

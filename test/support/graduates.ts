@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { activeCatalogue } from '../../src/graduates/catalogue.js';
+import { findForm, textOf, type HttpBrowser, type Page } from './browser.js';
+import type { TestServer } from './harness.js';
+import { multipartBody, pngImage } from './images.js';
+import { urlIn } from './smtp.js';
+
+// The graduate applicant's steps (manual 002 §2.1), shared by the graduate suites.
+
+/** A complete, valid application form for the demo configuration. */
+export async function validForm(server: TestServer, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const catalogue = await activeCatalogue(server.services.database);
+  return {
+    kind: 'new', name_kanji: '電電 太郎', name_kana: 'デンデン タロウ', name_romaji: 'DENDEN TAROU', gender: 'male',
+    birth_date: '1999-09-09', last_enrolled_month: '2022-03', enrolled_name_kanji: '', enrolled_name_kana: '', enrolled_name_romaji: '',
+    catalogue_id: catalogue.find((e) => e.faculty === '外国語学部')!.id, faculty_text: '', student_number: '18F1234', graduated_month: '2022-03',
+    leaving_type: 'graduated', home_postal_code: '530-0001', home_prefecture: '大阪府', home_city: '大阪市北区', home_street: '梅田1-1-1',
+    home_building: '', home_phone: '06-1234-5678', mobile_phone: '090-1234-5678', work_name: '', work_postal_code: '', work_prefecture: '',
+    work_city: '', work_street: '', work_building: '', work_phone: '',
+    ...overrides,
+  };
+}
+
+export async function upload(browser: HttpBrowser, server: TestServer, page: Page, documentType: string, files: Array<{ filename: string; type: string; bytes: Buffer }>): Promise<Page> {
+  const form = findForm(page, '/graduates/apply/documents');
+  const { body, contentType } = multipartBody({ ...form.hidden, document_type: documentType }, files.map((f) => ({ field: 'files', ...f })));
+  return browser.request('POST', `${server.url}/graduates/apply/documents`, body, { 'content-type': contentType });
+}
+
+/** G1 up to the form: 新規登録手続き → mail → URL → 利用許諾. */
+export async function startApplication(server: TestServer, browser: HttpBrowser, email: string): Promise<Page> {
+  const request = await browser.get(`${server.url}/graduates/apply`);
+  expect(textOf(request)).to.contain('新規登録手続き');
+  const sent = await browser.submit(request, '/graduates/apply', { email, email_confirm: email });
+  expect(textOf(sent)).to.contain('確認メールを送信しました');
+  const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('利用申請の手続き'));
+  expect(mail.text).to.contain('URL 期限 : 30 分');
+  const terms = await browser.get(urlIn(mail));
+  expect(textOf(terms)).to.contain('利用許諾').and.contain('上記内容に同意する');
+  return browser.submit(terms, '/graduates/apply/terms', { agree: 'yes' });
+}
+
+export async function applyCompletely(server: TestServer, browser: HttpBrowser, email: string, overrides: Record<string, string> = {}): Promise<void> {
+  const form = await startApplication(server, browser, email);
+  const documents = await browser.submit(form, '/graduates/apply/form', { ...(await validForm(server, overrides)), action: 'next' });
+  expect(textOf(documents)).to.contain('本人確認用書類の種類');
+  const uploaded = await upload(browser, server, documents, 'drivers_license', [{ filename: 'front.png', type: 'image/png', bytes: pngImage(8, 5, 'GPS 34.7N 135.5E') }]);
+  expect(uploaded.status).to.equal(200);
+  const confirm = await browser.get(`${server.url}/graduates/apply/confirm`);
+  const done = await browser.submit(confirm, '/graduates/apply/confirm', {});
+  expect(textOf(done)).to.contain('申請受付');
+}
+
