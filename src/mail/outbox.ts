@@ -24,6 +24,8 @@ export class MailOutbox {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** A mail was queued while a pass was running: run another pass right after it. */
+  private kicked = false;
   private stopping = false;
   /** Told the result of every delivery attempt (metrics). */
   observer: ((result: 'sent' | 'retry' | 'failed') => void) | undefined;
@@ -117,7 +119,9 @@ export class MailOutbox {
 
   /** Runs a delivery pass soon (right after a mail is queued). */
   kick(): void {
-    if (!this.stopped) this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.kicked = true;
+    else this.schedule(0);
   }
 
   private schedule(delayMs: number): void {
@@ -135,7 +139,9 @@ export class MailOutbox {
     });
     await this.running;
     this.running = undefined;
-    if (!this.stopped) this.schedule(this.options.pollSeconds * 1000);
+    const again = this.kicked;
+    this.kicked = false;
+    if (!this.stopped) this.schedule(again ? 0 : this.options.pollSeconds * 1000);
   }
 }
 

@@ -1,0 +1,40 @@
+import type { TestStudent } from '../test/support/harness.js';
+
+/** One HTTP request that a load loop repeats (node:http, keep-alive, body read to the end). */
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface JobTiming {
+  /** Seconds of load before the measured window (not counted). */
+  warmupSeconds: number;
+  /** Length of the measured window. */
+  seconds: number;
+  concurrency: number;
+}
+
+export type Job =
+  | ({ kind: 'http'; request: RequestSpec } & JobTiming)
+  | ({ kind: 'logins'; url: string; students: TestStudent[]; secondPassword: string } & JobTiming);
+
+export interface JobResult {
+  /** Operations completed inside the measured window. */
+  count: number;
+  /** Failed operations inside the measured window. */
+  errors: number;
+  firstError?: string;
+  /** The window actually measured (seconds). */
+  seconds: number;
+  /** CPU time the load generator itself used inside the window (ms). */
+  cpuMs: number;
+}
+
+export type ToLoad = { type: 'job'; job: Job } | { type: 'exit' };
+export type FromLoad =
+  | { type: 'ready' }
+  | { type: 'window'; at: 'start' | 'end' }
+  | { type: 'result'; result: JobResult }
+  | { type: 'failed'; message: string };
