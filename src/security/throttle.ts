@@ -53,7 +53,8 @@ export class LoginThrottle {
     for (const { key, rule } of keys) {
       const row = await this.rows.findOneBy({ key });
       if (row && row.failures >= rule.maxFailures && !(row.lockedUntil && row.lockedUntil > now)) {
-        await this.rows.update({ key }, { lockedUntil: new Date(now.getTime() + rule.lockMinutes * 60_000), failures: 0, windowStartedAt: now });
+        // The count stays: attempts admitted before the lock and still in flight must not find room.
+        await this.rows.update({ key }, { lockedUntil: new Date(now.getTime() + rule.lockMinutes * 60_000) });
         newlyLocked.push({ key, rule });
       }
     }
@@ -76,7 +77,9 @@ export class LoginThrottle {
     const windowStart = new Date(now.getTime() - rule.windowMinutes * 60_000);
     // Only one of concurrent first counts creates the row; a row whose window has passed starts again.
     await this.rows.createQueryBuilder().insert().values({ key, failures: 0, windowStartedAt: now, lockedUntil: null }).orIgnore().execute();
-    await this.rows.update({ key, windowStartedAt: LessThanOrEqual(windowStart) }, { failures: 0, windowStartedAt: now });
+    await this.rows.update({ key, windowStartedAt: LessThanOrEqual(windowStart) }, { failures: 0, windowStartedAt: now, lockedUntil: null });
+    // A lock that has run out starts the count again (admit() refused while it held).
+    await this.rows.update({ key, lockedUntil: LessThanOrEqual(now) }, { failures: 0, windowStartedAt: now, lockedUntil: null });
     await this.rows.increment({ key }, 'failures', 1);
     return (await this.rows.findOneBy({ key }))?.failures ?? 1;
   }

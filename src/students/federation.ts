@@ -5,6 +5,7 @@ import type { FederationChecks, RedirectDirectory } from '../directory/directory
 import { TypeOrmAdapter } from '../oidc/adapter.js';
 import { throttleKey } from '../security/throttle.js';
 import type { Services } from '../services.js';
+import { studentThrottleKey } from './service.js';
 
 // Sign-in through the university's OpenID Connect IdP (DESIGN §4): the student signs in there, comes
 // back to this provider, which then asks only for the second password (or runs the first-login steps).
@@ -165,7 +166,7 @@ export async function verifyFederatedSecondPassword(
     return { kind: 'restart' };
   }
   const keys = [
-    throttleKey('account', `student:${account.directoryId}`, config.throttle.perAccount),
+    studentThrottleKey(services, account.directoryId),
     throttleKey('ip', input.ip, config.throttle.perIp),
   ];
   if ((await throttle.admit(keys)).length) {

@@ -11,6 +11,11 @@ import { destroySessionsOf } from '../oidc/adapter.js';
 // The current-student rules (manual 000_…). Plain functions over the services: the routes parse
 // and render, these decide.
 
+/** The per-account throttle key of a student. Case-folded: a directory may match IDs case-insensitively. */
+export function studentThrottleKey(services: Services, userId: string) {
+  return throttleKey('account', `student:${userId.toLowerCase()}`, services.config.throttle.perAccount);
+}
+
 export type StudentLogin =
   | { kind: 'ok'; account: AccountRow; complete: boolean }
   | { kind: 'invalid' }
@@ -32,7 +37,7 @@ export async function authenticateStudent(
   const { throttle, audit, directory, hasher, accounts, config } = services;
   if (directory.kind !== 'password') return { kind: 'invalid' };
   const keys = [
-    throttleKey('account', `student:${input.userId}`, config.throttle.perAccount),
+    studentThrottleKey(services, input.userId),
     throttleKey('ip', input.ip, config.throttle.perIp),
   ];
   // The attempt is counted before it is checked, so that parallel attempts cannot exceed the limit.
@@ -255,7 +260,7 @@ export async function resetSecondPassword(
   if (used.status !== 'valid') return { kind: used.status };
   await storeSecondPassword(services, account.id, input.candidate);
   await destroySessionsOf(services.database, account.id);
-  await services.throttle.reset(throttleKey('account', `student:${account.directoryId}`, services.config.throttle.perAccount));
+  if (account.directoryId) await services.throttle.reset(studentThrottleKey(services, account.directoryId));
   if (account.email) await services.sendMail(account.email, mailTemplates.secondPasswordChanged(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('second_password.reset', { accountId: account.id, ip: input.ip });
   return { kind: 'done', interactionUid: checked.token.payload?.interactionUid };
