@@ -53,15 +53,27 @@ export function testClients(): ClientConfig[] {
   ];
 }
 
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port nobody listens on. A port is handed out once per process: a test that reserves
+ * one and starts its listener later must not see it handed to the next server in the meantime.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: found } = probe.address() as { port: number };
+        probe.close(() => resolve(found));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** An empty database of the target kind (MariaDB's test database is wiped first). */
