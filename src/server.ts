@@ -8,6 +8,7 @@ import { importPostalCodes } from './postal/import.js';
 import { projectPath } from './project-root.js';
 import { purgeExpiredPayloads } from './oidc/adapter.js';
 import { loadKeyMaterial } from './oidc/keys.js';
+import { checkClients } from './oidc/provider.js';
 import { createOperations, type Operations } from './ops/index.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { AppConfig } from './config/types.js';
@@ -39,7 +40,8 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
   if (config.demo) await importDemoPostalCodes(services);
   const keys = await loadKeyMaterial(config.env);
   const operations = createOperations(services);
-  const { koa } = createApp(services, keys, operations.middleware);
+  const { koa, provider } = createApp(services, keys, operations.middleware);
+  await checkClients(provider, config);
   services.outbox.start();
 
   const housekeeping = setInterval(() => {

@@ -61,6 +61,24 @@ describe('configuration', () => {
     for (const key of ['demo', 'DATABASE_URL', 'SMTP_URL', 'SIGNING_KEYS', 'COOKIE_KEYS', 'ISSUER']) expect(message).to.contain(key);
   });
 
+  it('every client of the demo configuration is accepted by the provider (the demo signs in)', async () => {
+    const { createServices } = await import('../src/services.js');
+    const { createProvider, checkClients } = await import('../src/oidc/provider.js');
+    const { loadKeyMaterial } = await import('../src/oidc/keys.js');
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cert-idp-demo-'));
+    const config = loadConfig({ CONFIG_FILE: 'config/cert-idp.yaml', DATA_DIR: dataDir });
+    const provider = createProvider(createServices(config), await loadKeyMaterial(config.env));
+    await checkClients(provider, config);
+    const refused = { ...config, clients: [{ ...config.clients[0]!, redirect_uris: ['https://rp.example.test/cb#fragment'] }] };
+    let message = '';
+    try {
+      await checkClients(createProvider(createServices(refused), await loadKeyMaterial(config.env)), refused);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(/^clients\[0\] \(demo-rp\): /);
+  });
+
   it('the server process stops with a message naming the key, and exit code 2', async () => {
     const file = await configWith((d) => { d.throttle.perAccount.maxFailures = 'five'; });
     const failure = await run(path.resolve('node_modules/.bin/tsx'), ['src/server.ts'], { env: { ...process.env, CONFIG_FILE: file, PORT: '0' } })

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { Provider, errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
 import { pendingSetup, type PendingSetup } from '../accounts/account-store.js';
 import type { AppConfig, ClientConfig } from '../config/types.js';
+import { ConfigError } from '../config/load.js';
 import type { Services } from '../services.js';
 import { render } from '../web/render.js';
 import type { PageState } from '../web/render.js';
@@ -59,8 +60,25 @@ function buildPolicy() {
 }
 
 function clientMetadata(client: ClientConfig): ClientMetadata {
-  const { first_party: _firstParty, may_introspect: _mayIntrospect, client_secret_env: _env, ...metadata } = client;
+  // initiate_login_uri is ours (the account menu and the approval mail link to it); the provider
+  // would insist on https for it, which a development client on localhost cannot have.
+  const { first_party: _firstParty, may_introspect: _mayIntrospect, client_secret_env: _env, initiate_login_uri: _login, ...metadata } = client;
   return { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], ...metadata };
+}
+
+/**
+ * Loads every configured client once at start-up, so a client the provider refuses stops the start
+ * with a message naming it (instead of an error page at the first login).
+ */
+export async function checkClients(provider: Provider, config: AppConfig): Promise<void> {
+  for (const [index, client] of config.clients.entries()) {
+    try {
+      await provider.Client.find(client.client_id);
+    } catch (error) {
+      const detail = (error as { error_description?: string }).error_description ?? (error as Error).message;
+      throw new ConfigError(`clients[${index}] (${client.client_id}): ${detail}`);
+    }
+  }
 }
 
 function accountConsoleClient(issuer: string): ClientMetadata {
