@@ -80,6 +80,11 @@ export class AccountStore {
     });
   }
 
+  /** A changed password (G9); the account was already past its initial password. */
+  async setPasswordHash(accountId: string, passwordHash: string): Promise<void> {
+    await this.rows.update({ id: accountId }, { passwordHash, passwordIsInitial: false, passwordExpiresAt: null, updatedAt: new Date() });
+  }
+
   async acceptTerms(accountId: string, version: string): Promise<void> {
     await this.rows.update({ id: accountId }, { termsVersion: version, termsAcceptedAt: new Date(), updatedAt: new Date() });
   }

@@ -303,8 +303,22 @@ export const configSchema = {
     },
     passwordPolicy: {
       type: 'object',
-      properties: { secondPassword: passwordPolicy, password: passwordPolicy },
+      properties: {
+        secondPassword: passwordPolicy,
+        password: passwordPolicy,
+        /** A new password or second password may not repeat the last N of its kind (default 5; 0 = no history). */
+        historySize: { type: 'integer', minimum: 0, maximum: 10 },
+      },
       required: ['secondPassword'],
+      additionalProperties: false,
+    },
+    /** The account menu; absent = the defaults. */
+    account: {
+      type: 'object',
+      properties: {
+        /** Changing a credential, the address or personal data asks for the password again after this long since the sign-in (default 15). */
+        reauthenticateAfterMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
+      },
       additionalProperties: false,
     },
     throttle: {

@@ -171,7 +171,9 @@ export interface ConfigFile {
   graduates?: GraduatesConfig;
   postalCodes?: PostalCodesConfig;
   /** `password` is the graduates' login password (defaults to the second password's rules). */
-  passwordPolicy: { secondPassword: PasswordPolicy; password?: PasswordPolicy };
+  passwordPolicy: { secondPassword: PasswordPolicy; password?: PasswordPolicy; historySize?: number };
+  /** The account menu: how long after the sign-in a sensitive change asks for the password again (default 15). */
+  account?: { reauthenticateAfterMinutes?: number };
   throttle: { perAccount: ThrottleRule; perIp: ThrottleRule; mailPerAccountPerHour: number };
 }
 

@@ -150,7 +150,7 @@ export interface CatalogueEntryRow {
   sortOrder: number;
 }
 
-export type TokenPurpose = 'register_email' | 'change_email' | 'reset_second_password';
+export type TokenPurpose = 'register_email' | 'change_email' | 'reset_second_password' | 'reset_password';
 
 export interface OneTimeTokenRow {
   id: string;
@@ -193,6 +193,17 @@ export interface AuditEventRow {
   accountId: string | null;
   ip: string | null;
   detail: AuditDetail | null;
+}
+
+export type CredentialKind = 'password' | 'second_password';
+
+/** An earlier password or second password of an account (argon2 hash), for the history rule. */
+export interface PasswordHistoryRow {
+  id: string;
+  accountId: string;
+  kind: CredentialKind;
+  hash: string;
+  createdAt: Date;
 }
 
 /** One 町域 of Japan Post's postal code data (a code can have several). */
@@ -418,10 +429,23 @@ export function createEntities(dialect: Dialect) {
     indices: [{ name: 'idx_postal_codes_code', columns: ['code'] }],
   });
 
+  const PasswordHistory = new EntitySchema<PasswordHistoryRow>({
+    name: 'PasswordHistory',
+    tableName: 'password_history',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      accountId: { name: 'account_id', type: 'varchar', length: 36 },
+      kind: { type: 'varchar', length: 16 },
+      hash: { type: 'varchar', length: 255 },
+      createdAt: { name: 'created_at', ...datetime },
+    },
+    indices: [{ name: 'idx_password_history_account', columns: ['accountId', 'kind', 'createdAt'] }],
+  });
+
   return {
     OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent,
     Application, ApplicationDocument, ApplicationEvent, StaffUser, StaffSession, CatalogueEntry,
-    PostalCode,
+    PostalCode, PasswordHistory,
   };
 }
 

@@ -2,6 +2,7 @@ import type { AccountRow } from '../db/entities.js';
 import { pendingSetup, setupComplete } from '../accounts/account-store.js';
 import { mailTemplates } from '../mail/templates.js';
 import { checkPasswordPolicy, type PolicyViolation } from '../passwords/policy.js';
+import { isReused, recordCredential } from '../passwords/history.js';
 import { throttleKey } from '../security/throttle.js';
 import type { Services } from '../services.js';
 
@@ -98,11 +99,17 @@ export async function setUpGraduatePasswords(
   };
   const shapeOk = !errors.password.length && !errors.passwordMismatch;
   if (shapeOk) errors.sameAsInitial = await hasher.verify(input.account.passwordHash, input.password);
+  // Password history (a re-application's G3 must not bring back an earlier password either).
+  if (shapeOk && !errors.sameAsInitial && !errors.passwordsEqual && await isReused(services, input.account.id, 'password', input.password)) errors.password.push('reused');
+  if (!errors.secondPassword.length && !errors.secondPasswordMismatch && !errors.passwordsEqual
+    && await isReused(services, input.account.id, 'second_password', input.secondPassword)) errors.secondPassword.push('reused');
   if (errors.password.length || errors.secondPassword.length || errors.passwordMismatch || errors.secondPasswordMismatch || errors.sameAsInitial || errors.passwordsEqual) {
     return { kind: 'invalid', errors };
   }
   const [passwordHash, secondPasswordHash] = await Promise.all([hasher.hash(input.password), hasher.hash(input.secondPassword)]);
   await services.accounts.setPasswords(input.account.id, { passwordHash, secondPasswordHash });
+  await recordCredential(services, input.account.id, 'password', passwordHash);
+  await recordCredential(services, input.account.id, 'second_password', secondPasswordHash);
   if (input.account.email) {
     await services.sendMail(input.account.email, mailTemplates.passwordsSet(services.langOf(input.account.locale), services.mailBranding));
   }

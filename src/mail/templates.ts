@@ -59,6 +59,18 @@ export const mailTemplates = {
     ? notice(lang, b, 'パスワード設定のお知らせ', 'パスワードおよび第2パスワードが設定されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
     : notice(lang, b, 'Your passwords were set', 'The password and the second password of your account were set.\nIf you did not do this, contact us at once.'),
 
+  resetPassword: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
+    ? withUrl(lang, b, 'パスワードの再設定', 'パスワードの再設定を行います。\n以下の URL にアクセスし、パスワードおよび第2パスワードを再設定して下さい。', url, minutes)
+    : withUrl(lang, b, 'Resetting your password', 'You asked to reset your password.\nOpen the URL below to set a new password and second password.', url, minutes),
+
+  passwordChanged: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, 'パスワード変更のお知らせ', 'パスワードが変更されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
+    : notice(lang, b, 'Your password was changed', 'The password of your account was changed.\nIf you did not do this, contact us at once.'),
+
+  passwordsReset: (lang: Lang, b: MailBranding) => lang === 'ja'
+    ? notice(lang, b, 'パスワード再設定のお知らせ', 'パスワードおよび第2パスワードが再設定されました。\nすべての端末でログアウトしました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
+    : notice(lang, b, 'Your passwords were reset', 'The password and the second password of your account were reset.\nYou were signed out everywhere.\nIf you did not do this, contact us at once.'),
+
   secondPasswordChanged: (lang: Lang, b: MailBranding) => lang === 'ja'
     ? notice(lang, b, '第2パスワード変更のお知らせ', '第2パスワードが変更されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
     : notice(lang, b, 'Your second password was changed', 'The second password of your account was changed.\nIf you did not do this, contact us at once.'),

@@ -9,7 +9,11 @@ export type PolicyViolation =
   | 'needs_digit'
   | 'alphanumeric_only'
   | 'too_common'
-  | 'same_as_forbidden';
+  | 'same_as_forbidden'
+  /** One of the last values of this credential (password history, checked by the caller). */
+  | 'reused'
+  /** The same as the account's other credential (password vs second password, checked by the caller). */
+  | 'passwords_equal';
 
 /** The manuals' rules (第2パスワード): 8+, A–Z, a–z, 0–9, half-width alphanumerics only. */
 export const MANUAL_POLICY: PasswordPolicy = {

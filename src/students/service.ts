@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 import { oneTimeUrl } from '../tokens/one-time-tokens.js';
 import type { Lang } from '../config/types.js';
 import { destroySessionsOf } from '../oidc/adapter.js';
+import { isReused, recordCredential } from '../passwords/history.js';
 
 // The current-student rules (manual 000_…). Plain functions over the services: the routes parse
 // and render, these decide.
@@ -98,7 +99,7 @@ export async function authenticateStudent(
   return { kind: 'ok', account, complete };
 }
 
-async function underMailLimit(services: Services, accountId: string): Promise<boolean> {
+export async function underMailLimit(services: Services, accountId: string): Promise<boolean> {
   const since = new Date(Date.now() - 3600_000);
   return (await services.tokens.countIssuedSince(accountId, since)) < services.config.throttle.mailPerAccountPerHour;
 }
@@ -176,6 +177,8 @@ export type SecondPasswordCheck =
  * The 第2パスワード rules: the configured policy (the manual's by default), 確認 matching, and not the
  * university password. That last one is asked of the directory itself (it says whether the
  * candidate is the student's university password), so the university password is never stored.
+ * A graduate's second password must differ from their password. None of the last second passwords
+ * may come back (password history).
  */
 export async function checkNewSecondPassword(
   services: Services,
@@ -191,12 +194,18 @@ export async function checkNewSecondPassword(
     if (answer.outcome === 'unavailable') return { kind: 'unavailable' };
     sameAsUniversity = answer.outcome === 'ok';
   }
+  if (violations.length === 0 && !mismatch && !sameAsUniversity) {
+    if (account.passwordHash && await services.hasher.verify(account.passwordHash, candidate)) violations.push('passwords_equal');
+    else if (await isReused(services, account.id, 'second_password', candidate)) violations.push('reused');
+  }
   if (violations.length || mismatch || sameAsUniversity) return { kind: 'invalid', violations, sameAsUniversity, mismatch };
   return { kind: 'ok' };
 }
 
 export async function storeSecondPassword(services: Services, accountId: string, candidate: string): Promise<void> {
-  await services.accounts.setSecondPasswordHash(accountId, await services.hasher.hash(candidate));
+  const hash = await services.hasher.hash(candidate);
+  await services.accounts.setSecondPasswordHash(accountId, hash);
+  await recordCredential(services, accountId, 'second_password', hash);
 }
 
 /** 第2パスワード設定 at first login. */
