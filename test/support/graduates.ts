@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { activeCatalogue } from '../../src/graduates/catalogue.js';
-import { findForm, textOf, type HttpBrowser, type Page } from './browser.js';
-import type { TestServer } from './harness.js';
+import { approveApplication } from '../../src/staff/review.js';
+import { findForm, linkByText, textOf, type HttpBrowser, type Page } from './browser.js';
+import { beginAuthorization, exchangeCode, newBrowser, relyingParty, RP, type TestServer } from './harness.js';
+import { initialPasswordIn } from './staff.js';
 import { multipartBody, pngImage } from './images.js';
 import { urlIn } from './smtp.js';
 
@@ -51,3 +53,45 @@ export async function applyCompletely(server: TestServer, browser: HttpBrowser, 
   expect(textOf(done)).to.contain('申請受付');
 }
 
+// Approval and the first login (G2, G3), shared by the graduate suites.
+
+export const STAFF = { id: '00000000-0000-4000-8000-000000000001' };
+export const NEW_PASSWORD = 'Sotsugyo9Pass';
+export const NEW_SECOND = 'Daini2Himitsu';
+
+export async function applicationOf(server: TestServer, email: string) {
+  const { dataSource, entities } = server.services.database;
+  return dataSource.getRepository(entities.Application).findOneByOrFail({ email });
+}
+
+export async function graduateLoginPage(server: TestServer, browser: HttpBrowser, extra: Record<string, string> = {}) {
+  const attempt = await beginAuthorization(await relyingParty(server), { login_type: 'graduate', ...extra });
+  const page = await browser.get(attempt.url, RP.redirectUri);
+  return { attempt, page };
+}
+
+export function submitGraduateLogin(browser: HttpBrowser, page: Page, email: string, password: string, second = ''): Promise<Page> {
+  return browser.submit(page, /\/graduate-login$/, { email, password, second_password: second }, RP.redirectUri);
+}
+
+/** G1 + approval: returns the initial password from 利用申請結果のお知らせ. */
+export async function approvedGraduate(server: TestServer, email: string, overrides: Record<string, string> = {}): Promise<string> {
+  await applyCompletely(server, newBrowser(), email, overrides);
+  await approveApplication(server.services, STAFF, { applicationId: (await applicationOf(server, email)).id });
+  const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('利用申請結果のお知らせ'));
+  expect(mail.text).to.contain('ログインはこちらから').and.contain('login_type=graduate');
+  return initialPasswordIn(mail);
+}
+
+/** G3: first login with the initial password, パスワード設定, OK → the client. */
+/** G3 with the given new password and second password (defaults: NEW_PASSWORD, NEW_SECOND; the history rule refuses them twice). */
+export async function firstGraduateLogin(server: TestServer, email: string, initial: string, passwords = { password: NEW_PASSWORD, second: NEW_SECOND }) {
+  const browser = newBrowser();
+  const { attempt, page } = await graduateLoginPage(server, browser);
+  const setup = await submitGraduateLogin(browser, page, email, initial);
+  expect(textOf(setup)).to.contain('パスワード設定');
+  const done = await browser.submit(setup, /\/password-setup$/, { password: passwords.password, password_confirm: passwords.password, second_password: passwords.second, second_password_confirm: passwords.second });
+  expect(textOf(done)).to.contain('パスワードおよび第2パスワードが設定されました');
+  const callback = await browser.get(linkByText(done, 'OK'), RP.redirectUri);
+  return { browser, attempt, tokens: await exchangeCode(attempt, callback) };
+}
