@@ -15,6 +15,7 @@ import { studentRoutes } from './students/routes.js';
 import { graduateLoginRoutes } from './graduates/login-routes.js';
 import { passwordResetRoutes } from './graduates/password-reset-routes.js';
 import { applyRoutes } from './graduates/apply-routes.js';
+import { selfServiceRoutes } from './graduates/self-service-routes.js';
 import { postalCodeRoutes } from './postal/routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { csrfProtection } from './web/csrf.js';
@@ -70,7 +71,7 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
   koa.use(mount('/js', serve(projectPath('public/js'), { maxage: 3600_000, index: false })));
 
   const deps = { services, provider };
-  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), passwordResetRoutes(deps), applyRoutes(deps), postalCodeRoutes(services), accountRoutes(deps), staffRoutes(deps)];
+  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), passwordResetRoutes(deps), applyRoutes(deps), postalCodeRoutes(services), selfServiceRoutes(deps), accountRoutes(deps), staffRoutes(deps)];
   if (!config.env.production) {
     routers.push(devRoutes(devOutboxDir(config)));
     const demoClient = config.demo ? config.clients.find((c) => c.client_id === 'demo-rp') : undefined;

@@ -27,6 +27,9 @@ export type AuditEvent =
   | 'terms.accepted'
   | 'application.requested'
   | 'application.submitted'
+  // G6 (src/graduates/self-service.ts): detail.fields names the changed items, never their values.
+  | 'personal_data.changed'
+  | 'personal_data.change_requested'
   | 'application.resubmitted'
   // Staff console (src/staff): the acting staff user's id is in detail.staffId.
   | 'application.approved'

@@ -94,6 +94,12 @@ const graduates = {
         additionalProperties: false,
       },
     },
+    /** G6: which personal-data groups need staff approval to change (optional; default none). */
+    personalDataReview: {
+      type: 'array',
+      uniqueItems: true,
+      items: { enum: ['name', 'gender', 'homeAddress', 'homePhone', 'mobilePhone', 'workplace'] },
+    },
   },
   required: ['terms', 'loginNotes', 'applicationNotes', 'optionalFields', 'documentTypes', 'uploads', 'initialPasswordDays', 'applicationAccessDays', 'documentRetentionDays'],
   additionalProperties: false,

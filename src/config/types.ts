@@ -48,7 +48,14 @@ export interface GraduatesConfig {
   documentRetentionDays: number;
   /** Seeds the staff-editable catalogue (大学名/学部名/学科名) when it is empty. */
   catalogue?: Array<{ university: string; faculty: string; department: string }>;
+  /**
+   * G6 個人情報設定・変更: the groups whose change waits for staff approval; the others are changed at
+   * once. Absent or empty: everything at once, as the manual (002 §2.4(a)) shows it.
+   */
+  personalDataReview?: PersonalDataGroup[];
 }
+
+export type PersonalDataGroup = 'name' | 'gender' | 'homeAddress' | 'homePhone' | 'mobilePhone' | 'workplace';
 
 /**
  * Which directory attribute (LDAP) or claim (OpenID Connect) gives each item of a student's record.

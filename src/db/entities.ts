@@ -65,7 +65,8 @@ export interface AccountRow {
   locked?: boolean;
 }
 
-export type ApplicationPurpose = 'account' | 'enrollment';
+/** account: G1/G8; enrollment: G5 an additional student number; personal: G6 a change of reviewed personal data. */
+export type ApplicationPurpose = 'account' | 'enrollment' | 'personal';
 export type ApplicationKind = 'new' | 'change';
 export type ApplicationStatus = 'draft' | 'submitted' | 'resubmission_requested' | 'resubmitted' | 'approved' | 'rejected';
 

@@ -86,7 +86,14 @@ export function normalizeApplicationInput(raw: Record<string, unknown>, fields: 
 }
 
 export function applicationFormValidator(graduates: GraduatesConfig) {
-  const fields = visibleFields(graduates);
+  return formValidatorFor(visibleFields(graduates));
+}
+
+/**
+ * The validator of any subset of the application's fields (the additional student number of G5 and
+ * the personal data of G6 reuse the specs of G1): the same rules, labels and messages.
+ */
+export function formValidatorFor(fields: FormFieldName[]) {
   const properties: Record<string, unknown> = {};
   const labels: Record<string, MessageKey> = {};
   const messages: Record<string, MessageKey> = {};

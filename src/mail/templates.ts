@@ -59,6 +59,24 @@ export const mailTemplates = {
     ? notice(lang, b, 'パスワード設定のお知らせ', 'パスワードおよび第2パスワードが設定されました。\nお心当たりのない場合は、至急お問い合わせ下さい。')
     : notice(lang, b, 'Your passwords were set', 'The password and the second password of your account were set.\nIf you did not do this, contact us at once.'),
 
+  /** G5 (manual 002 §2.3 step 6, mail 学籍番号追加). */
+  enrollmentStart: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
+    ? withUrl(lang, b, '学籍番号追加', '学籍番号の追加を行います。\n以下のURLにアクセスし、追加したい学籍番号の利用申請を完了してください。', url, minutes)
+    : withUrl(lang, b, 'Adding a student number', 'You are adding a student number.\nOpen the URL below and complete the application for the student number you want to add.', url, minutes),
+
+  /** G6: what changed (item names only); `requested` lists items sent to the university for approval. */
+  personalDataChanged: (lang: Lang, b: MailBranding, changed: readonly string[], requested: readonly string[] = []) => notice(lang, b, lang === 'ja' ? '個人情報変更のお知らせ' : 'Your personal information was changed', (lang === 'ja'
+    ? [
+      ...(changed.length ? ['個人情報が変更されました。', `変更された項目：${changed.join('、')}`] : []),
+      ...(requested.length ? ['次の項目の変更を受け付けました。大学の承認後に反映されます。', `申請した項目：${requested.join('、')}`] : []),
+      'お心当たりのない場合は、至急お問い合わせ下さい。',
+    ]
+    : [
+      ...(changed.length ? ['Your personal information was changed.', `Changed: ${changed.join(', ')}`] : []),
+      ...(requested.length ? ['A change of these items was received; it takes effect once the university approves it.', `Requested: ${requested.join(', ')}`] : []),
+      'If you did not do this, contact us at once.',
+    ]).join('\n')),
+
   resetPassword: (lang: Lang, b: MailBranding, url: string, minutes: number) => lang === 'ja'
     ? withUrl(lang, b, 'パスワードの再設定', 'パスワードの再設定を行います。\n以下の URL にアクセスし、パスワードおよび第2パスワードを再設定して下さい。', url, minutes)
     : withUrl(lang, b, 'Resetting your password', 'You asked to reset your password.\nOpen the URL below to set a new password and second password.', url, minutes),

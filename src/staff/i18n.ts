@@ -69,6 +69,7 @@ const ja = {
   'staff.status.rejected': '却下',
   'staff.purpose.account': '利用申請',
   'staff.purpose.enrollment': '学籍番号追加登録',
+  'staff.purpose.personal': '個人情報変更',
   'staff.kind.new': '新規',
   'staff.kind.change': '変更',
 
@@ -178,6 +179,10 @@ const ja = {
   'staff.error.comment_required': '{field}を入力してください（2000文字以内）。',
   'staff.error.not_initial': 'このアカウントは初回ログインを完了しているため、初回パスワードを再発行できません（パスワードを忘れた場合の手続きを案内してください）。',
   'staff.error.no_email': 'このアカウントにはメールアドレスが登録されていません。',
+  'staff.error.student_number_taken': 'この学籍番号は既に別のアカウントに登録されているため、承認できません。登録済みのアカウントを確認し、申請者に確認のうえ却下してください。',
+  'staff.error.not_applicable': 'この申請では、この操作は行えません。',
+  'staff.detail.enrollment_conflict': '注意：この学籍番号は既に別のアカウントに登録されています（{accounts}）。このままでは承認できません。',
+  'staff.decision.approve_note_personal': '承認すると、申請者のアカウントの個人情報がこの内容に変更され、お知らせのメールが送信されます。',
   'staff.error.not_found': '対象が見つかりません。',
 
   'staff.accounts.title': 'アカウント検索',
@@ -333,6 +338,7 @@ const en: Messages = {
   'staff.status.rejected': 'Rejected',
   'staff.purpose.account': 'Account',
   'staff.purpose.enrollment': 'Additional student number',
+  'staff.purpose.personal': 'Personal information change',
   'staff.kind.new': 'New',
   'staff.kind.change': 'Change (lost email)',
 
@@ -442,6 +448,10 @@ const en: Messages = {
   'staff.error.comment_required': 'Please enter the {field} (up to 2000 characters).',
   'staff.error.not_initial': 'This account has completed its first login, so no initial password can be issued (point the user to the forgotten-password procedure).',
   'staff.error.no_email': 'This account has no email address.',
+  'staff.error.student_number_taken': 'This student number is already registered to another account, so it cannot be approved. Check that account, ask the applicant, and reject the application.',
+  'staff.error.not_applicable': 'This action is not available for this application.',
+  'staff.detail.enrollment_conflict': 'Caution: this student number is already registered to another account ({accounts}). It cannot be approved as it is.',
+  'staff.decision.approve_note_personal': 'Approving changes the personal information of the applicant\'s account to these values and mails a notice.',
   'staff.error.not_found': 'Not found.',
 
   'staff.accounts.title': 'Accounts',

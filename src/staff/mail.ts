@@ -22,6 +22,7 @@ const RESULT_TITLE = { ja: '利用申請結果のお知らせ', en: 'Result of y
 
 function applicationNoun(lang: Lang, b: MailBranding, purpose: ApplicationPurpose): string {
   if (purpose === 'enrollment') return lang === 'ja' ? '学籍番号の追加登録申請' : 'application to add a student number';
+  if (purpose === 'personal') return lang === 'ja' ? '個人情報の変更申請' : 'request to change your personal information';
   return lang === 'ja' ? `${b.serviceName.ja}の利用申請` : `application to use the ${b.serviceName.en}`;
 }
 
@@ -93,6 +94,6 @@ export const staffMails = {
 
   /** G5: the additional student number was approved. */
   enrollmentAdded: (lang: Lang, b: MailBranding, studentNumber: string) => compose(lang, b, lang === 'ja' ? '学籍番号追加登録のお知らせ' : 'Student number added', lang === 'ja'
-    ? ['学籍番号の追加登録が完了しました。', ...(studentNumber ? [`学籍番号： ${studentNumber}`] : [])]
-    : ['The additional student number has been registered.', ...(studentNumber ? [`Student number: ${studentNumber}`] : [])]),
+    ? ['学籍番号の追加登録が完了しました。', ...(studentNumber ? ['以下の学籍番号を現在のアカウントへ追加しました。', '', `学籍番号： ${studentNumber}`] : [])]
+    : ['The additional student number has been registered.', ...(studentNumber ? ['The student number below has been added to your account.', '', `Student number: ${studentNumber}`] : [])]),
 };

@@ -8,6 +8,8 @@ import type {
 import { LEAVING_TYPES, splitName, type ApplicationForm, type LeavingType } from '../graduates/application-rules.js';
 import { ApplicationStateError, ApplicationStore } from '../graduates/application-store.js';
 import { graduateLoginUrl } from '../graduates/links.js';
+import { enrollmentHolders, groupOf, SELF_SERVICE_PATHS, writePersonalData } from '../graduates/self-service.js';
+import { selfServiceTranslator } from '../graduates/self-service-i18n.js';
 import { logger } from '../logger.js';
 import { mailTemplates, type MailContent } from '../mail/templates.js';
 import { destroySessionsOf } from '../oidc/adapter.js';
@@ -30,7 +32,9 @@ export type ReviewProblem =
   | 'incomplete_form'
   | 'comment_required'
   | 'not_initial'
-  | 'no_email';
+  | 'no_email'
+  | 'student_number_taken'
+  | 'not_applicable';
 
 /** A decision that cannot be made as asked; the console shows a message for each problem. */
 export class ReviewError extends Error {
@@ -214,6 +218,7 @@ export function graduateAccountFromApplication(application: ApplicationRow, id: 
 export async function approveApplication(services: Services, actor: StaffActor, input: { applicationId: string; accountId?: string | null }): Promise<DecisionResult> {
   const application = await loadApplication(services, input.applicationId);
   if (application.purpose === 'enrollment') return approveEnrollment(services, actor, application);
+  if (application.purpose === 'personal') return approvePersonal(services, actor, application);
   if (application.kind === 'change') return approveChange(services, actor, application, input.accountId ?? null);
   return approveNew(services, actor, application);
 }
@@ -285,6 +290,8 @@ async function approveEnrollment(services: Services, actor: StaffActor, applicat
   const account = application.accountId ? await services.accounts.findById(application.accountId) : null;
   if (!account || account.userType !== 'graduate') throw new ReviewError('account_not_graduate');
   const enrollment = enrollmentFromForm((application.form ?? {}) as ApplicationForm);
+  // A student number another account already holds is never attached here: staff sort it out.
+  if ((await enrollmentHolders(services, enrollment, account.id)).length) throw new ReviewError('student_number_taken');
   const status = await applications(services).transition(application, 'approve', { type: 'staff', id: actor.id }, { accountId: account.id });
   const current = (await services.accounts.findById(account.id))?.profile ?? account.profile;
   const enrollments = (current?.enrollments ?? []).filter((e) => !(e.student_number === enrollment.student_number && e.university === enrollment.university && e.student_number));
@@ -294,6 +301,26 @@ async function approveEnrollment(services: Services, actor: StaffActor, applicat
   await services.audit.record('application.approved', {
     accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'enrollment', mailQueued },
   });
+  return { status, accountId: account.id, mailQueued };
+}
+
+/** G6: a change of reviewed personal data is written to the account only now; the user is told by mail. */
+async function approvePersonal(services: Services, actor: StaffActor, application: ApplicationRow): Promise<DecisionResult> {
+  const account = application.accountId ? await services.accounts.findById(application.accountId) : null;
+  if (!account || account.userType !== 'graduate') throw new ReviewError('account_not_graduate');
+  const form = (application.form ?? {}) as ApplicationForm;
+  const fields = Object.keys(form);
+  if (!fields.length) throw new ReviewError('incomplete_form');
+  const status = await applications(services).transition(application, 'approve', { type: 'staff', id: actor.id }, { accountId: account.id });
+  await writePersonalData(services, account.id, form);
+  const lang = services.langOf(account.locale);
+  const t = selfServiceTranslator(lang);
+  const groups = [...new Set(fields.map((f) => groupOf(f)).filter((g) => g !== undefined))];
+  const mailQueued = await queueMail(services, account.email ?? application.email, mailTemplates.personalDataChanged(lang, services.mailBranding, groups.map((g) => t(`self.group.${g}`))));
+  await services.audit.record('application.approved', {
+    accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'personal', mailQueued },
+  });
+  await services.audit.record('personal_data.changed', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, fields: fields.join(','), by: 'staff' } });
   return { status, accountId: account.id, mailQueued };
 }
 
@@ -316,11 +343,14 @@ export async function rejectApplication(services: Services, actor: StaffActor, i
 export async function requestResubmission(services: Services, actor: StaffActor, input: { applicationId: string; comment: string }): Promise<DecisionResult> {
   const comment = requiredComment(input.comment);
   const application = await loadApplication(services, input.applicationId);
+  // A personal-data change has no form to correct: it is approved or rejected.
+  if (application.purpose === 'personal') throw new ReviewError('not_applicable');
   const store = applications(services);
   const status = await store.transition(application, 'request_resubmission', { type: 'staff', id: actor.id }, { comment });
   const days = services.config.graduates?.applicationAccessDays ?? 14;
   const key = await store.issueAccess(application.id, days);
-  const url = `${services.config.issuer}/graduates/apply/continue?key=${encodeURIComponent(key)}`;
+  const path = application.purpose === 'enrollment' ? SELF_SERVICE_PATHS.enrollmentContinue : '/graduates/apply/continue';
+  const url = `${services.config.issuer}${path}?key=${encodeURIComponent(key)}`;
   const expiresAt = new Date(Date.now() + days * 86400_000);
   const mailQueued = await queueMail(services, application.email, staffMails.resubmissionRequested(
     services.langOf(application.lang), services.mailBranding, application.purpose, comment, url, expiresAt,

@@ -4,6 +4,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { ApplicationKind, ApplicationPurpose, ApplicationRow, ApplicationStatus, AuditEventRow, StaffRole, StaffUserRow } from '../db/entities.js';
 import { AWAITING_REVIEW, type ApplicationField, type ApplicationForm } from '../graduates/application-rules.js';
 import { ApplicationStateError, ApplicationStore } from '../graduates/application-store.js';
+import { enrollmentHolders } from '../graduates/self-service.js';
 import { logger } from '../logger.js';
 import { verifyCsrf } from '../web/csrf.js';
 import { addError, type FieldErrors } from '../web/forms.js';
@@ -233,7 +234,7 @@ export function staffRoutes({ services }: WebDeps): Router {
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const status = text(q.status) || 'awaiting';
     const statuses = status === 'awaiting' ? AWAITING_REVIEW : STATUSES.includes(status as ApplicationStatus) ? [status as ApplicationStatus] : undefined;
-    const purpose = ['account', 'enrollment'].includes(text(q.purpose)) ? (text(q.purpose) as ApplicationPurpose) : undefined;
+    const purpose = ['account', 'enrollment', 'personal'].includes(text(q.purpose)) ? (text(q.purpose) as ApplicationPurpose) : undefined;
     const kind = ['new', 'change'].includes(text(q.kind)) ? (text(q.kind) as ApplicationKind) : undefined;
     const search = text(q.q).slice(0, 200);
     const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(text(q.page), 10) || 1));
@@ -297,7 +298,12 @@ export function staffRoutes({ services }: WebDeps): Router {
       }));
     }
     const account = application.accountId ? await services.accounts.findById(application.accountId) : null;
+    // G5: a student number another account holds cannot be approved; say so before staff try.
+    const holders = awaiting && application.purpose === 'enrollment' && form.student_number
+      ? await enrollmentHolders(services, { university: form.university ?? '', student_number: form.student_number }, application.accountId)
+      : [];
     page(ctx, 'application', {
+      enrollmentConflict: holders.length ? t('staff.detail.enrollment_conflict', { accounts: holders.map((h) => `${displayNameOf(h)} ${h.email ?? h.id}`).join(', ') }) : undefined,
       title: t('staff.detail.title'),
       application,
       groups,
