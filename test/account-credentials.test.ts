@@ -3,10 +3,9 @@
  * the password history, re-authentication before sensitive changes, and the account menu per user type.
  * Real parts: the server over HTTP, MariaDB and SQLite, the SMTP listener, openid-client as the RP.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page as BrowserPage } from 'playwright-core';
+import type { Browser, Page as BrowserPage } from 'playwright-core';
+import { launchChromium, openContext, PHONE, shoot as shootScreen } from './support/chromium.js';
 import { beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from './support/harness.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from './support/browser.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD } from './support/flows.js';
@@ -323,15 +322,10 @@ for (const db of DATABASES) {
 const browserDb = DATABASES[0];
 (browserDb ? describe : describe.skip)(`G11 パスワードを忘れた場合 in Chromium on a phone (${browserDb?.name ?? 'no database'})`, function () {
   this.timeout(120_000);
-  const SCREENSHOTS = path.resolve('test-artifacts/screenshots/account');
   let server: TestServer;
   let chrome: Browser;
   before(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
-    chrome = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-    });
+    chrome = await launchChromium();
     server = await startTestServer(browserDb!);
     await importPostalCodes(server.services.database, 'test/fixtures/postal-codes-sample.csv');
   });
@@ -340,20 +334,13 @@ const browserDb = DATABASES[0];
     await server?.stop();
   });
 
-  async function shoot(page: BrowserPage, name: string): Promise<void> {
-    await page.waitForLoadState('load');
-    await page.screenshot({ path: path.join(SCREENSHOTS, `phone-${name}.png`), fullPage: true });
-    const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-    expect(overflow.scroll, `${name}: page is wider than the window`).to.be.at.most(overflow.client);
-  }
+  const shoot = (page: BrowserPage, name: string) => shootScreen(page, 'account/g11', `phone-${name}`);
   const heading = (page: BrowserPage, title: string) => page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
 
   it('卒業生ログイン → パスワードを忘れた場合 → 送信 → mail → new values → 設定 → OK → login with them', async () => {
     const email = 'g11-phone@example.com';
     await signedInGraduate(server, email);
-    const context = await chrome.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'ja-JP' });
-    await context.route('https://rp.example.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>RP</title><h1>RP callback</h1>' }));
-    const page = await context.newPage();
+    const { context, page } = await openContext(chrome, PHONE);
     const attempt = await beginAuthorization(await relyingParty(server), { login_type: 'graduate' });
     await page.goto(attempt.url);
     await heading(page, '卒業生ログイン');

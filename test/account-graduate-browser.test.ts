@@ -1,7 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openContext, PHONE, shoot as shootScreen } from './support/chromium.js';
 import { approveApplication } from '../src/staff/review.js';
 import { DATABASES, startTestServer, type TestServer } from './support/harness.js';
 import { approvedGraduate, firstGraduateLogin, NEW_PASSWORD, NEW_SECOND, STAFF } from './support/graduates.js';
@@ -11,8 +10,6 @@ import { urlIn } from './support/smtp.js';
 // screenshots in test-artifacts/screenshots/account/. The approval is made directly (the console is
 // tested over HTTP in account-graduate-data.test.ts).
 
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots/account');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const db = DATABASES[0];
 
 (db ? describe : describe.skip)(`G5 in Chromium on a phone (${db?.name ?? 'no database'})`, function () {
@@ -21,12 +18,8 @@ const db = DATABASES[0];
   let browser: Browser;
 
   before(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
     [browser, server] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-      }),
+      launchChromium(),
       startTestServer(db!),
     ]);
   });
@@ -35,18 +28,12 @@ const db = DATABASES[0];
     await server?.stop();
   });
 
-  async function shoot(page: Page, name: string): Promise<void> {
-    await page.waitForLoadState('load');
-    await page.screenshot({ path: path.join(SCREENSHOTS, `phone-${name}.png`), fullPage: true });
-    const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-    expect(overflow.scroll, `${name}: page is wider than the window`).to.be.at.most(overflow.client);
-  }
+  const shoot = (page: Page, name: string) => shootScreen(page, 'account/g5', `phone-${name}`);
 
   it('学籍番号追加登録: 送信 → 申請完了 → mail → form → 確認 → 申請 → 申請完了 → (approval) → mail', async () => {
     const email = 'g5-phone@example.com';
     await firstGraduateLogin(server, email, await approvedGraduate(server, email));
-    const context = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'ja-JP' });
-    const page = await context.newPage();
+    const { context, page } = await openContext(browser, PHONE);
 
     // 卒業生ログイン through the account menu.
     await page.goto(`${server.url}/account?login_type=graduate`);

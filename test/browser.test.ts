@@ -4,26 +4,16 @@
  * a 375-px phone. Every screen is saved to test-artifacts/screenshots/ for a human to look at, and
  * every screen is checked for horizontal overflow (DESIGN.md §1: every screen must work at 375 px).
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openContext as openBrowserContext, shoot as shootScreen, VIEWPORTS, type Viewport } from './support/chromium.js';
 import {
   beginAuthorization, DATABASES, exchangeCode, oidc, relyingParty, RP, startTestServer,
   type AuthorizationAttempt, type TestServer, type TestStudent,
 } from './support/harness.js';
 import { urlIn } from './support/smtp.js';
 
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECOND_PASSWORD = 'Browser2ndPw';
-
-interface Viewport { name: string; options: BrowserContextOptions }
-
-const VIEWPORTS: Viewport[] = [
-  { name: 'desktop', options: { viewport: { width: 1280, height: 900 } } },
-  { name: 'phone', options: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-];
 
 /** The browser test runs against one database only (the first target: MariaDB in CI). */
 const db = DATABASES[0];
@@ -34,11 +24,7 @@ const db = DATABASES[0];
   let browser: Browser;
 
   before(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-    });
+    browser = await launchChromium();
     server = await startTestServer(db!);
   });
   after(async () => {
@@ -46,27 +32,9 @@ const db = DATABASES[0];
     await server?.stop();
   });
 
-  /** A fresh browser profile (no cookies) whose requests to the client's callback are answered here. */
-  async function openContext(viewport: Viewport): Promise<{ context: BrowserContext; page: Page; callbacks: string[] }> {
-    const context = await browser.newContext({ ...viewport.options, locale: 'ja-JP' });
-    const callbacks: string[] = [];
-    // rp.example.test does not exist: the relying party's callback is answered by the test.
-    await context.route('https://rp.example.test/**', (route) => {
-      callbacks.push(route.request().url());
-      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>RP</title><h1>RP callback</h1>' });
-    });
-    const page = await context.newPage();
-    return { context, page, callbacks };
-  }
+  const openContext = (viewport: Viewport) => openBrowserContext(browser, viewport);
 
-  async function shoot(page: Page, viewport: Viewport, name: string): Promise<void> {
-    // The heading can be there before the rest of the document: shoot the finished page only.
-    await page.waitForLoadState('load');
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${viewport.name}-${name}.png`), fullPage: true });
-    // Nothing may stick out sideways (a phone user would have to scroll horizontally).
-    const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-    expect(overflow.scroll, `${viewport.name}/${name}: page is wider than the window`).to.be.at.most(overflow.client);
-  }
+  const shoot = (page: Page, viewport: Viewport, name: string) => shootScreen(page, '.', `${viewport.name}-${name}`);
 
   async function heading(page: Page, title: string): Promise<void> {
     await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();

@@ -8,10 +8,9 @@
  * Every screen is saved to test-artifacts/screenshots/graduates/ and checked for horizontal overflow
  * (DESIGN.md §1: every screen must work at 375 px).
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium, openContext as openBrowserContext, shoot as shootScreen, VIEWPORTS, type Viewport } from './support/chromium.js';
 import { importPostalCodes } from '../src/postal/import.js';
 import { approveApplication } from '../src/staff/review.js';
 import {
@@ -21,18 +20,10 @@ import {
 import { pngImage } from './support/images.js';
 import { urlIn, type ReceivedMail } from './support/smtp.js';
 
-const SCREENSHOTS = path.resolve('test-artifacts/screenshots/graduates');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STAFF = { id: '00000000-0000-4000-8000-000000000001' };
 const NEW_PASSWORD = 'Sotsugyo9Browser';
 const NEW_SECOND = 'Daini2Browser';
 
-interface Viewport { name: string; options: BrowserContextOptions }
-
-const VIEWPORTS: Viewport[] = [
-  { name: 'phone', options: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-  { name: 'desktop', options: { viewport: { width: 1280, height: 900 } } },
-];
 
 /** One database only (the first target: MariaDB in CI), to keep the browser run short. */
 const db = DATABASES[0];
@@ -58,12 +49,8 @@ function initialPasswordIn(mail: ReceivedMail): string {
   let browser: Browser;
 
   before(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
     [browser, server] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-      }),
+      launchChromium(),
       startTestServer(db!),
     ]);
     await importPostalCodes(server.services.database, 'test/fixtures/postal-codes-sample.csv');
@@ -73,26 +60,9 @@ function initialPasswordIn(mail: ReceivedMail): string {
     await server?.stop();
   });
 
-  /** A fresh browser profile (no cookies) whose requests to the client's callback are answered here. */
-  async function openContext(viewport: Viewport): Promise<{ context: BrowserContext; page: Page; callbacks: string[] }> {
-    const context = await browser.newContext({ ...viewport.options, locale: 'ja-JP' });
-    const callbacks: string[] = [];
-    // rp.example.test does not exist: the relying party's callback is answered by the test.
-    await context.route('https://rp.example.test/**', (route) => {
-      callbacks.push(route.request().url());
-      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>RP</title><h1>RP callback</h1>' });
-    });
-    const page = await context.newPage();
-    return { context, page, callbacks };
-  }
+  const openContext = (viewport: Viewport) => openBrowserContext(browser, viewport);
 
-  async function shoot(page: Page, viewport: Viewport, name: string): Promise<void> {
-    await page.waitForLoadState('load');
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${viewport.name}-${name}.png`), fullPage: true });
-    // Nothing may stick out sideways (a phone user would have to scroll horizontally).
-    const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-    expect(overflow.scroll, `${viewport.name}/${name}: page is wider than the window`).to.be.at.most(overflow.client);
-  }
+  const shoot = (page: Page, viewport: Viewport, name: string) => shootScreen(page, 'graduates', `${viewport.name}-${name}`);
 
   async function heading(page: Page, title: string): Promise<void> {
     await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();

@@ -441,7 +441,7 @@ for (const db of DATABASES) {
       expect(textOf(detail)).to.contain('学籍番号追加登録').and.to.contain('M5000005');
       const done = await reviewerBrowser.submit(detail, `/admin/applications/${extra.application.id}/approve`, {});
       expect(textOf(done)).to.contain('承認しました。');
-      const mail = await server.smtp.waitFor(first.email, (m) => m.subject.includes('学籍番号追加登録のお知らせ'));
+      const mail = await server.smtp.waitFor(first.email, (m) => m.subject.includes('利用申請結果のお知らせ') && m.text.includes('学籍番号の追加登録が完了しました'));
       expect(mail.text).to.contain('学籍番号の追加登録が完了しました。');
       const account = (await server.services.accounts.findById(accountId!))!;
       expect(account.profile!.enrollments.map((e) => [e.student_number, e.university, e.graduated_on])).to.deep.equal([

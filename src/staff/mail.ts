@@ -92,8 +92,8 @@ export const staffMails = {
       `(valid until ${formatDate(expiresAt)})`,
     ]),
 
-  /** G5: the additional student number was approved. */
-  enrollmentAdded: (lang: Lang, b: MailBranding, studentNumber: string) => compose(lang, b, lang === 'ja' ? '学籍番号追加登録のお知らせ' : 'Student number added', lang === 'ja'
+  /** G5: the additional student number was approved (the manual's mail: 利用申請結果のお知らせ, §2.3 step 10). */
+  enrollmentAdded: (lang: Lang, b: MailBranding, studentNumber: string) => compose(lang, b, lang === 'ja' ? '利用申請結果のお知らせ' : 'Result of your application: student number added', lang === 'ja'
     ? ['学籍番号の追加登録が完了しました。', ...(studentNumber ? ['以下の学籍番号を現在のアカウントへ追加しました。', '', `学籍番号： ${studentNumber}`] : [])]
     : ['The additional student number has been registered.', ...(studentNumber ? ['The student number below has been added to your account.', '', `Student number: ${studentNumber}`] : [])]),
 };
