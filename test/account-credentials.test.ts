@@ -184,6 +184,25 @@ for (const db of DATABASES) {
       expect((await server.services.audit.list(sub)).map((e) => e.event)).to.include.members(['second_password.change_failed', 'second_password.changed']);
     });
 
+    it('G7 メールアドレス変更 by a graduate: the one-time URL goes to the new address, the old one is told; the address is the new login', async () => {
+      const oldEmail = 'g7-old@example.com';
+      const newEmail = 'g7-new@example.com';
+      const { browser, sub } = await signedInGraduate(server, oldEmail);
+      const form = await browser.get(`${server.url}/account/email`);
+      expect(textOf(form)).to.contain('新しいメールアドレス');
+      const mismatch = await browser.submit(form, '/account/email', { email: newEmail, email_confirm: 'other@example.com' });
+      expect(textOf(mismatch)).to.contain('一致しません');
+      const sent = await browser.submit(form, '/account/email', { email: newEmail, email_confirm: newEmail });
+      expect(textOf(sent)).to.contain('確認メールを送信しました');
+      const mail = await server.smtp.waitFor(newEmail, (m) => m.subject.includes('メールアドレスの変更'));
+      expect(textOf(await newBrowser().get(urlIn(mail)))).to.contain('メールアドレスを変更しました');
+      await server.smtp.waitFor(oldEmail, (m) => m.subject.includes('メールアドレス変更のお知らせ'));
+      const moved = await rpLogin(server, newEmail, PASSWORD, SECOND);
+      expect(moved.sub).to.equal(sub);
+      expect(moved.userinfo?.email).to.equal(newEmail);
+      expect((await rpLogin(server, oldEmail, PASSWORD, SECOND)).refused).to.equal(true);
+    });
+
     it('G11 パスワードを忘れた場合: same answer for unknown addresses, URL rules, new values; every session ends', async () => {
       const email = 'g11@example.com';
       const { browser: existing, sub } = await signedInGraduate(server, email);
