@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/load.js';
+import { refusal } from './support/config.js';
 
 const run = promisify(execFile);
 
@@ -18,15 +19,7 @@ async function configWith(change: (doc: Record<string, any>) => void): Promise<s
   return file;
 }
 
-function loadError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const loadError = refusal;
 
 describe('configuration', () => {
   it('loads the demo configuration', () => {

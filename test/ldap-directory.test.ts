@@ -5,12 +5,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Client } from 'ldapts';
 import { parse, stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/load.js';
 import type { AppConfig, LdapDirectoryConfig } from '../src/config/types.js';
 import { escapeDnValue, escapeFilterValue, LdapDirectory } from '../src/directory/ldap-directory.js';
 import { linkByText, textOf } from './support/browser.js';
 import { fullLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from './support/flows.js';
 import { DATABASES, newBrowser, oidc, RP, startTestServer, type TestServer } from './support/harness.js';
+import { refusal } from './support/config.js';
 import { LDAP_STUDENTS, PEOPLE_DN, SERVICE_DN, SERVICE_PASSWORD, startLdapServer, type LdapServer, type LdapStudent } from './support/ldap.js';
 import { urlIn } from './support/smtp.js';
 
@@ -240,15 +241,6 @@ describe('LDAP directory against a real slapd', function () {
       enrolledValues: ['enrolled'],
       ...over,
     });
-    function refusal(env: Record<string, string>): string {
-      try {
-        loadConfig(env);
-      } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as Error).message;
-      }
-      throw new Error('expected the configuration to be refused');
-    }
 
     it('loads an ldap adapter with the bind password from the environment or a mounted file, with defaults', async () => {
       const fromEnv = loadConfig({ CONFIG_FILE: await configFile({ adapter: 'ldap', ldap: ldapSection() }), LDAP_BIND_PASSWORD: 'from-env' });

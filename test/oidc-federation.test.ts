@@ -6,12 +6,13 @@ import { expect } from 'chai';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type nockType from 'nock';
 import { parse, stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/load.js';
 import type { AppConfig, OidcDirectoryConfig } from '../src/config/types.js';
 import { OidcDirectory } from '../src/directory/oidc-directory.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from './support/browser.js';
 import { NEW_SECOND_PASSWORD, openLogin } from './support/flows.js';
 import { DATABASES, exchangeCode, freePort, newBrowser, oidc, RP, startTestServer, type TestServer } from './support/harness.js';
+import { refusal } from './support/config.js';
 import { urlIn } from './support/smtp.js';
 import { startUpstreamIdp, UPSTREAM_CLIENT_SECRET, type UpstreamIdp, type UpstreamUser } from './support/upstream-idp.js';
 
@@ -103,15 +104,6 @@ describe('federation with the university OpenID Connect IdP', () => {
       issuer: 'https://sso.example.ac.jp/realms/univ', clientId: 'cert-idp', clientSecretEnv: 'SSO_CLIENT_SECRET',
       buttonText: BUTTON, claims: CLAIMS, enrolledValues: ['enrolled'], ...over,
     });
-    function refusal(env: Record<string, string>): string {
-      try {
-        loadConfig(env);
-      } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as Error).message;
-      }
-      throw new Error('expected the configuration to be refused');
-    }
 
     it('loads an oidc adapter with the client secret from the environment or a file, with defaults', async () => {
       const config = loadConfig({ CONFIG_FILE: await configFile({ adapter: 'oidc', oidc: section() }), SSO_CLIENT_SECRET: 'env-secret' });
