@@ -65,6 +65,13 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
   });
   koa.use(csrfProtection(secure));
   koa.use(errorPages());
+  // The provider's API endpoints (discovery, JWKS, token, userinfo, introspection, revocation) go
+  // straight to the provider, past the static mounts and our routers, none of which answers them.
+  // The headers, language, CSRF state and error pages above still apply (oidc-provider's renderError
+  // uses them when a browser asks for HTML).
+  const toProvider = mount(provider);
+  const providerApi = providerApiRoutes(provider);
+  koa.use((ctx, next) => (providerApi.get(ctx.path)?.has(ctx.method) ? toProvider(ctx, next) : next()));
   // Static files only under their own prefixes: elsewhere a file-system lookup on every request
   // would queue behind password hashes on libuv's thread pool.
   koa.use(mount('/css', serve(projectPath('public/css'), { maxage: 3600_000, index: false })));
@@ -81,6 +88,30 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
     koa.use(router.routes());
     koa.use(router.allowedMethods({ throw: true }));
   }
-  koa.use(mount(provider));
+  koa.use(toProvider);
   return { koa, provider };
+}
+
+/** Path → methods of the provider's machine-to-machine routes that are enabled in this configuration. */
+function providerApiRoutes(provider: Provider): Map<string, Set<string>> {
+  const routes = new Map<string, Set<string>>([
+    ['/.well-known/openid-configuration', new Set(['GET', 'OPTIONS'])],
+  ]);
+  const named: Array<[string, string[]]> = [
+    ['jwks', ['GET', 'OPTIONS']],
+    ['token', ['POST', 'OPTIONS']],
+    ['userinfo', ['GET', 'POST', 'OPTIONS']],
+    ['introspection', ['POST', 'OPTIONS']],
+    ['revocation', ['POST', 'OPTIONS']],
+  ];
+  for (const [name, methods] of named) {
+    let route: string;
+    try {
+      route = provider.pathFor(name, { mountPath: '' }); // what its router matches (it is mounted at /)
+    } catch {
+      continue; // not enabled
+    }
+    routes.set(route, new Set(methods));
+  }
+  return routes;
 }

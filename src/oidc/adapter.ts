@@ -1,7 +1,48 @@
-import { In, LessThan, type FindOptionsWhere, type Repository } from 'typeorm';
+import { In, LessThan } from 'typeorm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
-import type { OidcPayloadRow } from '../db/entities.js';
+
+// The hot paths (every request of a login, every token, userinfo and refresh) are plain
+// parameterised statements rather than TypeORM's repository/query builder, whose query building
+// cost more than the database round trip. `?` placeholders and unquoted, non-reserved column names
+// work on MySQL/MariaDB (mysql2) and SQLite (sql.js) alike; only the upsert differs by dialect.
+// The columns are the OidcPayload entity's (src/db/entities.ts) — keep both in step.
+
+const COLUMNS = 'model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at';
+const SELECT = 'SELECT payload, expires_at, consumed_at FROM oidc_payload WHERE model = ? AND';
+const UPSERT = {
+  mysql: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON DUPLICATE KEY UPDATE `
+    + 'payload = VALUES(payload), grant_id = VALUES(grant_id), user_code = VALUES(user_code), uid = VALUES(uid), '
+    + 'account_id = VALUES(account_id), expires_at = VALUES(expires_at), consumed_at = NULL',
+  sqlite: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(model, id) DO UPDATE SET `
+    + 'payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, '
+    + 'account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL',
+} as const;
+
+interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
+
+/**
+ * A datetime column's value as written by TypeORM: 'YYYY-MM-DD HH:MM:SS.SSS' in UTC. That is what
+ * TypeORM's SQLite drivers store, and MySQL's datetime(3) takes it as is (the connection's time zone
+ * is 'Z'), so rows written here and through the entities compare and purge alike.
+ */
+function utcDatetime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+}
+
+/** mysql2 returns a Date (time zone 'Z'); sql.js the stored text, which is UTC. */
+function millis(value: Date | string): number {
+  if (value instanceof Date) return value.getTime();
+  const iso = value.includes('T') ? value : value.replace(' ', 'T');
+  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+}
+
+/** MySQL's json arrives parsed; MariaDB's json (LONGTEXT) and SQLite's text arrive as a string. */
+function parsed(value: unknown): AdapterPayload {
+  if (typeof value === 'string') return JSON.parse(value) as AdapterPayload;
+  if (Buffer.isBuffer(value)) return JSON.parse(value.toString('utf8')) as AdapterPayload;
+  return value as AdapterPayload;
+}
 
 /**
  * oidc-provider storage in one table keyed by (model, id). Rows are kept until they expire
@@ -9,50 +50,55 @@ import type { OidcPayloadRow } from '../db/entities.js';
  * recognised and revokes the grant.
  */
 export class TypeOrmAdapter implements Adapter {
-  private readonly rows: Repository<OidcPayloadRow>;
+  private readonly upsertSql: string;
 
-  constructor(private readonly model: string, database: Database) {
-    this.rows = database.dataSource.getRepository(database.entities.OidcPayload);
+  constructor(private readonly model: string, private readonly database: Database) {
+    this.upsertSql = UPSERT[database.dialect];
+  }
+
+  private query(sql: string, params: unknown[]): Promise<unknown> {
+    // DataSource.query runs on the primary (never a replica) and, on sql.js, saves the file after a write.
+    return this.database.dataSource.query(sql, params);
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
-    await this.rows.upsert({
-      model: this.model,
+    await this.query(this.upsertSql, [
+      this.model,
       id,
-      payload,
-      grantId: payload.grantId ?? null,
-      userCode: payload.userCode ?? null,
-      uid: payload.uid ?? null,
-      accountId: this.model === 'Session' ? payload.accountId ?? null : null,
-      expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-      consumedAt: null,
-    }, ['model', 'id']);
+      JSON.stringify(payload),
+      payload.grantId ?? null,
+      payload.userCode ?? null,
+      payload.uid ?? null,
+      this.model === 'Session' ? payload.accountId ?? null : null,
+      expiresIn ? utcDatetime(Date.now() + expiresIn * 1000) : null,
+    ]);
   }
 
-  private async findOne(where: FindOptionsWhere<OidcPayloadRow>): Promise<AdapterPayload | undefined> {
-    const row = await this.rows.findOneBy({ model: this.model, ...where });
+  private async findOne(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    const rows = await this.query(`${SELECT} ${column} = ? LIMIT 1`, [this.model, value]) as RawRow[];
+    const row = rows[0];
     if (!row) return undefined;
-    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;
-    const payload = row.payload as AdapterPayload;
-    if (row.consumedAt) return { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) };
+    if (row.expires_at !== null && row.expires_at !== undefined && millis(row.expires_at) <= Date.now()) return undefined;
+    const payload = parsed(row.payload);
+    if (row.consumed_at !== null && row.consumed_at !== undefined) return { ...payload, consumed: Math.floor(millis(row.consumed_at) / 1000) };
     return payload;
   }
 
-  find(id: string) { return this.findOne({ id }); }
-  findByUid(uid: string) { return this.findOne({ uid }); }
-  findByUserCode(userCode: string) { return this.findOne({ userCode }); }
+  find(id: string) { return this.findOne('id', id); }
+  findByUid(uid: string) { return this.findOne('uid', uid); }
+  findByUserCode(userCode: string) { return this.findOne('user_code', userCode); }
 
   async consume(id: string): Promise<void> {
-    await this.rows.update({ model: this.model, id }, { consumedAt: new Date() });
+    await this.query('UPDATE oidc_payload SET consumed_at = ? WHERE model = ? AND id = ?', [utcDatetime(Date.now()), this.model, id]);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.rows.delete({ model: this.model, id });
+    await this.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', [this.model, id]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     // Scoped to this model: Interaction rows carry a grantId too and must survive.
-    await this.rows.delete({ model: this.model, grantId });
+    await this.query('DELETE FROM oidc_payload WHERE model = ? AND grant_id = ?', [this.model, grantId]);
   }
 }
 

@@ -17,7 +17,8 @@ export interface PageState {
 }
 
 const viewsDir = projectPath('views');
-const cache = process.env.NODE_ENV === 'production';
+// Compiled templates are always cached: the server does not reload views while it runs.
+const cache = true;
 
 export interface PageLocals {
   title?: string;
