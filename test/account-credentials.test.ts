@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Browser, Page as BrowserPage } from 'playwright-core';
-import { launchChromium, openContext, PHONE, shoot as shootScreen } from './support/chromium.js';
+import { heading, launchChromium, openContext, PHONE, shoot as shootScreen } from './support/chromium.js';
 import { beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from './support/harness.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from './support/browser.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD } from './support/flows.js';
@@ -354,7 +354,6 @@ const browserDb = DATABASES[0];
   });
 
   const shoot = (page: BrowserPage, name: string) => shootScreen(page, 'account/g11', `phone-${name}`);
-  const heading = (page: BrowserPage, title: string) => page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
 
   it('卒業生ログイン → パスワードを忘れた場合 → 送信 → mail → new values → 設定 → OK → login with them', async () => {
     const email = 'g11-phone@example.com';

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openContext as openBrowserContext, shoot as shootScreen, VIEWPORTS, type Viewport } from './support/chromium.js';
+import { heading, launchChromium, openContext as openBrowserContext, shoot as shootScreen, text, VIEWPORTS, type Viewport } from './support/chromium.js';
 import {
   beginAuthorization, DATABASES, exchangeCode, oidc, relyingParty, RP, startTestServer,
   type AuthorizationAttempt, type TestServer, type TestStudent,
@@ -35,14 +35,6 @@ const db = DATABASES[0];
   const openContext = (viewport: Viewport) => openBrowserContext(browser, viewport);
 
   const shoot = (page: Page, viewport: Viewport, name: string) => shootScreen(page, '.', `${viewport.name}-${name}`);
-
-  async function heading(page: Page, title: string): Promise<void> {
-    await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
-  }
-
-  async function text(page: Page, content: string): Promise<void> {
-    await page.getByText(content, { exact: true }).waitFor();
-  }
 
   /** Waits until the provider has redirected to the client, and redeems the code like the RP would. */
   async function callbackOf(page: Page, attempt: AuthorizationAttempt, callbacks: string[]) {

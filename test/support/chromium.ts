@@ -46,3 +46,13 @@ export async function shoot(page: Page, folder: string, name: string): Promise<v
   const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   expect(overflow.scroll, `${folder}/${name}: the page is wider than the window`).to.be.at.most(overflow.client);
 }
+
+/** Waits for the page's heading (h1) as the user reads it. */
+export async function heading(page: Page, title: string): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
+}
+
+/** Waits for a text shown on the page, exactly as written. */
+export async function text(page: Page, content: string): Promise<void> {
+  await page.getByText(content, { exact: true }).waitFor();
+}
