@@ -28,7 +28,7 @@ import type { AppConfig } from '../src/config/types.js';
 import { scopeClaims } from '../src/oidc/claims.js';
 import { loadKeyMaterial, type KeyMaterial } from '../src/oidc/keys.js';
 import { ACR } from '../src/oidc/provider.js';
-import { PasswordHasher } from '../src/passwords/hashing.js';
+import { PasswordHasher } from '../src/credentials/hashing.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD } from '../test/support/flows.js';
 import { freePort, newBrowser, RP, startTestServer, type TestServer } from '../test/support/harness.js';
 import type { FromLoad, Job, RequestSpec, ToLoad } from './protocol.js';

@@ -3,21 +3,18 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import helmet from 'koa-helmet';
 import type { Provider } from 'oidc-provider';
-import { accountRoutes } from './account/routes.js';
+import { accountRoutes } from './account/index.js';
 import { demoRelyingParty } from './dev/demo-rp.js';
 import { devRoutes } from './dev/routes.js';
-import { interactionRoutes } from './interaction/routes.js';
+import { interactionRoutes } from './interaction/index.js';
 import { createProvider } from './oidc/provider.js';
 import { projectPath } from './project-root.js';
 import type { KeyMaterial } from './oidc/keys.js';
 import { devOutboxDir, type Services } from './services.js';
-import { studentRoutes } from './students/routes.js';
-import { graduateLoginRoutes } from './graduates/login-routes.js';
-import { passwordResetRoutes } from './graduates/password-reset-routes.js';
-import { applyRoutes } from './graduates/apply-routes.js';
-import { selfServiceRoutes } from './graduates/self-service-routes.js';
+import { studentRoutes, studentScreens } from './students/index.js';
+import { graduateRoutes, graduateScreens } from './graduates/index.js';
 import { postalCodeRoutes } from './postal/routes.js';
-import { staffRoutes } from './staff/routes.js';
+import { staffRoutes } from './staff/index.js';
 import { csrfProtection } from './web/csrf.js';
 import { errorPages } from './web/errors.js';
 import { language } from './web/lang.js';
@@ -58,7 +55,7 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
   }));
-  koa.use(language());
+  koa.use(language(services.texts));
   koa.use((ctx, next) => {
     ctx.state.branding = config.branding;
     return next();
@@ -78,7 +75,9 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
   koa.use(mount('/js', serve(projectPath('public/js'), { maxage: 3600_000, index: false })));
 
   const deps = { services, provider };
-  const routers = [interactionRoutes(deps), studentRoutes(deps), graduateLoginRoutes(deps), passwordResetRoutes(deps), applyRoutes(deps), postalCodeRoutes(services), selfServiceRoutes(deps), accountRoutes(deps), staffRoutes(deps)];
+  // The login interaction shows the students' and graduates' screens of its prompts.
+  const interaction = interactionRoutes(deps, { student: studentScreens(deps), graduate: graduateScreens(deps) });
+  const routers = [interaction, studentRoutes(deps), graduateRoutes(deps), postalCodeRoutes(services), accountRoutes(deps), staffRoutes(deps)];
   if (!config.env.production) {
     routers.push(devRoutes(devOutboxDir(config)));
     const demoClient = config.demo ? config.clients.find((c) => c.client_id === 'demo-rp') : undefined;

@@ -1,15 +1,16 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
 import { logger } from './logger.js';
-import { seedCatalogue } from './staff/catalogue.js';
-import { ApplicationStore } from './graduates/application-store.js';
+import { seedCatalogue } from './applications/catalogue.js';
 import { importPostalCodes } from './postal/import.js';
 import { projectPath } from './project-root.js';
 import { purgeExpiredPayloads } from './oidc/adapter.js';
 import { loadKeyMaterial } from './oidc/keys.js';
 import { checkClients } from './oidc/provider.js';
 import { createOperations, type Operations } from './ops/index.js';
+import { createTranslations } from './texts.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { AppConfig } from './config/types.js';
 
@@ -32,7 +33,7 @@ async function importDemoPostalCodes(services: Services): Promise<void> {
 
 /** Starts everything: database (migrations applied), mail outbox, housekeeping, HTTP. */
 export async function startServer(config: AppConfig, overrides: ServiceOverrides = {}): Promise<RunningServer> {
-  const services = createServices(config, overrides);
+  const services = createServices(config, createTranslations(), overrides);
   const { dataSource } = services.database;
   if (!dataSource.isInitialized) await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
@@ -53,7 +54,7 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
       services.throttle.purgeStale(dayAgo),
       // Identity documents go once the application was decided and the retention period passed.
       config.graduates
-        ? new ApplicationStore(services.database).purgeDocumentsDecidedBefore(new Date(now.getTime() - config.graduates.documentRetentionDays * 86400_000))
+        ? services.applications.purgeDocumentsDecidedBefore(new Date(now.getTime() - config.graduates.documentRetentionDays * 86400_000))
         : Promise.resolve(0),
     ]).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'housekeeping failed'));
   }, HOUSEKEEPING_MS);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AccountStore } from './accounts/account-store.js';
+import { ApplicationStore } from './applications/store.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { AppConfig, Lang } from './config/types.js';
 import { createDataSource, type Database } from './db/data-source.js';
@@ -8,10 +9,11 @@ import { createDirectory } from './directory/create.js';
 import { MailOutbox } from './mail/outbox.js';
 import type { MailContent, MailBranding } from './mail/templates.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
-import { PasswordHasher } from './passwords/hashing.js';
+import { PasswordHasher } from './credentials/hashing.js';
 import { LoginThrottle } from './security/throttle.js';
 import { OneTimeTokens } from './tokens/one-time-tokens.js';
 import { DocumentVault, loadDocumentKeys } from './uploads/index.js';
+import type { Translations } from './web/texts.js';
 
 /** The shared services every capability uses; built once at start-up and passed to the routes. */
 export interface Services {
@@ -19,6 +21,8 @@ export interface Services {
   database: Database;
   hasher: PasswordHasher;
   accounts: AccountStore;
+  /** Graduates' applications, their documents and history (G1, G5, G6 and the staff review). */
+  applications: ApplicationStore;
   tokens: OneTimeTokens;
   throttle: LoginThrottle;
   audit: AuditLog;
@@ -30,6 +34,8 @@ export interface Services {
   /** Queues a mail; resolves only once it is in the outbox. */
   sendMail(to: string, content: MailContent): Promise<void>;
   langOf(locale: string | null | undefined): Lang;
+  /** The screen texts of every capability, composed (src/texts.ts); mails use them through `for(lang)`. */
+  texts: Translations;
 }
 
 export interface ServiceOverrides {
@@ -42,7 +48,8 @@ export function devOutboxDir(config: AppConfig): string {
   return path.join(config.env.dataDir, 'outbox');
 }
 
-export function createServices(config: AppConfig, overrides: ServiceOverrides = {}): Services {
+/** `texts`: every capability's screen texts, composed by src/texts.ts (this module knows no capability). */
+export function createServices(config: AppConfig, texts: Translations, overrides: ServiceOverrides = {}): Services {
   const database = overrides.database ?? createDataSource({
     url: config.env.databaseUrl,
     sqliteFile: config.env.databaseUrl ? undefined : path.join(config.env.dataDir, 'cert-idp.sqlite'),
@@ -58,6 +65,7 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     database,
     hasher,
     accounts: new AccountStore(database),
+    applications: new ApplicationStore(database),
     tokens: new OneTimeTokens(database, config.lifetimes.oneTimeUrlMinutes),
     throttle: new LoginThrottle(database),
     audit: new AuditLog(database),
@@ -67,5 +75,6 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     vault: new DocumentVault(loadDocumentKeys(config.env)),
     sendMail: (to, content) => outbox.enqueue({ to, subject: content.subject, text: content.text }),
     langOf: (locale) => (locale === 'en' ? 'en' : 'ja'),
+    texts,
   };
 }

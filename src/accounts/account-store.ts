@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
+import { isDuplicateKey } from '../db/errors.js';
 import type { AccountRow } from '../db/entities.js';
 import type { DirectoryPerson } from '../directory/directory.js';
 
@@ -46,12 +47,6 @@ export function pendingSetup(account: SetupFields, currentTermsVersion?: string)
 
 export function setupComplete(setup: PendingSetup): boolean {
   return !setup.needsEmail && !setup.needsSecondPassword && !setup.needsPasswordSetup && !setup.needsTerms;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = (error as QueryFailedError & { driverError?: { code?: string; message?: string } }).driverError;
-  return driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/.test(driverError?.message ?? error.message);
 }
 
 export class AccountStore {

@@ -27,7 +27,7 @@ export type AuditEvent =
   | 'terms.accepted'
   | 'application.requested'
   | 'application.submitted'
-  // G6 (src/graduates/self-service.ts): detail.fields names the changed items, never their values.
+  // G6 (src/graduates/self-service/personal-data/service.ts): detail.fields names the changed items, never their values.
   | 'personal_data.changed'
   | 'personal_data.change_requested'
   | 'application.resubmitted'

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../audit/audit-log.js';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
 import { createDataSource } from '../db/data-source.js';
-import { PasswordHasher } from '../passwords/hashing.js';
-import { createStaffUser } from '../staff/auth.js';
+import { PasswordHasher } from '../credentials/hashing.js';
+import { createStaffUser } from '../staff/members/service.js';
 
 const USAGE = 'usage: npm run create-staff -- --login <login id> --name <display name> --role administrator|reviewer  (password on standard input)';
 

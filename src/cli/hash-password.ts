@@ -1,7 +1,7 @@
 // `npm run hash-password`: reads a password from standard input and prints its argon2id hash
 // (for the `file` directory's password_hash). Nothing is echoed or logged.
 import { createInterface } from 'node:readline';
-import { PasswordHasher } from '../passwords/hashing.js';
+import { PasswordHasher } from '../credentials/hashing.js';
 
 const lines = createInterface({ input: process.stdin, terminal: false });
 for await (const line of lines) {

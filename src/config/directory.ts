@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from './load.js';
+import { ConfigError } from './errors.js';
 import type { DirectoryConfig, LdapDirectoryConfig, OidcDirectoryConfig } from './types.js';
 
 export const LDAP_DEFAULTS = { connectTimeoutMs: 5000, timeoutMs: 5000, poolSize: 5, scope: 'sub' } as const;

@@ -4,13 +4,9 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { resolveDirectoryConfig } from './directory.js';
+import { ConfigError } from './errors.js';
 import { configSchema } from './schema.js';
 import type { AppConfig, ConfigFile, Environment } from './types.js';
-
-/** A configuration problem: the message names the key so an operator can fix it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 

@@ -1,5 +1,6 @@
 // The configuration file's schema. Every key the product reads is declared here so that a typo or a
-// wrong value stops the start with a message naming the key (ajv, see load.ts).
+// wrong value stops the start with a message naming the key (ajv, see load.ts). The TypeScript types of
+// the file are derived from it (types.ts), so keep it `as const`.
 const localized = {
   type: 'object',
   properties: { ja: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
@@ -85,6 +86,7 @@ const graduates = {
     initialPasswordDays: { type: 'integer', minimum: 1, maximum: 90 },
     applicationAccessDays: { type: 'integer', minimum: 1, maximum: 90 },
     documentRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+    /** Seeds the staff-editable catalogue (大学名/学部名/学科名) when it is empty. */
     catalogue: {
       type: 'array',
       items: {
@@ -94,7 +96,10 @@ const graduates = {
         additionalProperties: false,
       },
     },
-    /** G6: which personal-data groups need staff approval to change (optional; default none). */
+    /**
+     * G6 個人情報設定・変更: the groups whose change waits for staff approval; the others are changed at
+     * once. Absent or empty: everything at once, as the manual (002 §2.4(a)) shows it.
+     */
     personalDataReview: {
       type: 'array',
       uniqueItems: true,
@@ -111,6 +116,11 @@ const envName = { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' } as const;
 const nonEmpty = { type: 'string', minLength: 1, maxLength: 500 } as const;
 const withIdPlaceholder = { type: 'string', minLength: 4, maxLength: 500, pattern: '\\{id\\}' } as const;
 
+/**
+ * Which directory attribute (LDAP) or claim (OpenID Connect) gives each item of a student's record.
+ * `userId` identifies the student (the account is keyed by it); the names in katakana and romaji are
+ * optional.
+ */
 const attributeMapping = {
   type: 'object',
   properties: {
@@ -130,24 +140,33 @@ const attributeMapping = {
   additionalProperties: false,
 } as const;
 
+/** Values of the `status` attribute that mean "enrolled" (any other value cannot sign in). */
 const enrolledValues = { type: 'array', minItems: 1, items: nonEmpty } as const;
 
+/** The university LDAP directory: search-then-bind (`search`) or direct bind (`directBind`). */
 const ldapDirectory = {
   type: 'object',
   properties: {
+    /** ldap://host[:port] or ldaps://host[:port]. */
     url: { type: 'string', pattern: '^ldaps?://[^/?#\\s]+/?$' },
+    /** Upgrade an ldap:// connection with StartTLS before anything is sent. */
     startTls: { type: 'boolean' },
+    /** PEM file of the CA(s) that signed the directory's certificate (ldaps:// and StartTLS). */
     caFile: nonEmpty,
+    /** Production refuses ldap:// without StartTLS unless this is set (e.g. a directory on the same host). */
     allowPlaintext: { type: 'boolean' },
     connectTimeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
+    /** At most this many connections at once; further logins wait (up to timeoutMs). */
     poolSize: { type: 'integer', minimum: 1, maximum: 100 },
     search: {
       type: 'object',
       properties: {
         baseDn: nonEmpty,
+        /** RFC 4515 filter; `{id}` is replaced by the escaped user ID, e.g. (uid={id}). */
         filter: withIdPlaceholder,
         scope: { enum: ['sub', 'one'] },
+        /** The service account that searches (anonymous search without it). */
         bindDn: nonEmpty,
         bindPasswordEnv: envName,
         bindPasswordFile: nonEmpty,
@@ -157,18 +176,21 @@ const ldapDirectory = {
     },
     directBind: {
       type: 'object',
+      /** dnTemplate: the student's DN; `{id}` is replaced by the RFC 4514-escaped user ID. */
       properties: { dnTemplate: withIdPlaceholder },
       required: ['dnTemplate'],
       additionalProperties: false,
     },
     attributes: attributeMapping,
     enrolledValues,
+    /** The enrolments' university name (default: branding.universityName.ja). */
     university: nonEmpty,
   },
   required: ['url', 'attributes', 'enrolledValues'],
   additionalProperties: false,
 } as const;
 
+/** The university's OpenID Connect IdP (the student signs in there, then gives the second password here). */
 const oidcDirectory = {
   type: 'object',
   properties: {
@@ -176,10 +198,14 @@ const oidcDirectory = {
     clientId: nonEmpty,
     clientSecretEnv: envName,
     clientSecretFile: nonEmpty,
+    /** Default: client_secret_basic with a secret, none (PKCE only) without. */
     tokenEndpointAuthMethod: { enum: ['client_secret_basic', 'client_secret_post', 'none'] },
+    /** Default: "openid profile". */
     scope: { type: 'string', pattern: '(^| )openid( |$)' },
+    /** Also read the userinfo endpoint (its claims take precedence over the ID token's). */
     userinfo: { type: 'boolean' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
+    /** The label of the SSO button on the login page. */
     buttonText: localized,
     claims: attributeMapping,
     enrolledValues,
@@ -295,11 +321,13 @@ export const configSchema = {
       required: ['memoryKiB', 'timeCost', 'parallelism', 'maxConcurrent'],
       additionalProperties: false,
     },
+    /** The graduate service; absent = the university offers sign-in to current students only. */
     graduates,
     /** 郵便番号検索; absent = the imported table only, with no HTTP fallback. */
     postalCodes: {
       type: 'object',
       properties: {
+        // e.g. https://zipcloud.ibsnet.co.jp/api/search?zipcode={code} (zipcloud's JSON shape).
         // Not format "uri": the {code} placeholder is not valid URI syntax.
         fallbackUrl: { type: 'string', pattern: '^https?://[^\\s{}]+\\{code\\}[^\\s{}]*$' },
         timeoutMs: { type: 'integer', minimum: 100, maximum: 30000 },
@@ -311,6 +339,7 @@ export const configSchema = {
       type: 'object',
       properties: {
         secondPassword: passwordPolicy,
+        /** The graduates' login password (default: the second password's rules). */
         password: passwordPolicy,
         /** A new password or second password may not repeat the last N of its kind (default 5; 0 = no history). */
         historySize: { type: 'integer', minimum: 0, maximum: 10 },

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/types.js';
-import type { PasswordHasher } from '../passwords/hashing.js';
+import type { PasswordHasher } from '../credentials/hashing.js';
 import type { UniversityDirectory } from './directory.js';
 import { FileDirectory } from './file-directory.js';
 import { LdapDirectory } from './ldap-directory.js';

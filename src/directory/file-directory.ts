@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config/load.js';
-import type { PasswordHasher } from '../passwords/hashing.js';
+import { ConfigError } from '../config/errors.js';
+import type { PasswordHasher } from '../credentials/hashing.js';
 import type { DirectoryAnswer, DirectoryPerson, PasswordDirectory } from './directory.js';
 
 interface FileStudent {

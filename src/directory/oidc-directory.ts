@@ -4,7 +4,7 @@ import { logger } from '../logger.js';
 import type { FederationAnswer, FederationChecks, RedirectDirectory } from './directory.js';
 import { mapPerson } from './mapping.js';
 
-/** The fixed path of the callback registered at the university IdP (see federation-routes.ts). */
+/** The fixed path of the callback registered at the university IdP (see src/students/federation/routes.ts). */
 export const FEDERATION_CALLBACK_PATH = '/interaction/sso/callback';
 
 /** A short, log- and audit-safe token of what went wrong (never the upstream's free text). */
@@ -91,14 +91,19 @@ export class OidcDirectory implements RedirectDirectory {
     return this.discovered;
   }
 
-  async authorizationUrl(checks: FederationChecks, options: { uiLocales?: string } = {}): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }> {
-    let config: oidc.Configuration;
+  /** The IdP's configuration, or undefined (logged) when its discovery cannot be read now. */
+  private async configurationOrWarn(): Promise<oidc.Configuration | undefined> {
     try {
-      config = await this.configuration();
+      return await this.configuration();
     } catch (error) {
       this.warn('discovery', error);
-      return { outcome: 'unavailable' };
+      return undefined;
     }
+  }
+
+  async authorizationUrl(checks: FederationChecks, options: { uiLocales?: string } = {}): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }> {
+    const config = await this.configurationOrWarn();
+    if (!config) return { outcome: 'unavailable' };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri,
       response_type: 'code',
@@ -113,13 +118,8 @@ export class OidcDirectory implements RedirectDirectory {
   }
 
   async handleCallback(params: URLSearchParams, checks: FederationChecks): Promise<FederationAnswer> {
-    let config: oidc.Configuration;
-    try {
-      config = await this.configuration();
-    } catch (error) {
-      this.warn('discovery', error);
-      return { outcome: 'unavailable' };
-    }
+    const config = await this.configurationOrWarn();
+    if (!config) return { outcome: 'unavailable' };
     // The response as it reached the registered redirect URI (the routes forwarded it here).
     const currentUrl = new URL(this.redirectUri);
     for (const [name, value] of params) currentUrl.searchParams.append(name, value);

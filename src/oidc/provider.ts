@@ -2,10 +2,9 @@ import type { Context } from 'koa';
 import { Provider, errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
 import { pendingSetup, type PendingSetup } from '../accounts/account-store.js';
 import type { AppConfig, ClientConfig } from '../config/types.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { Services } from '../services.js';
-import { render } from '../web/render.js';
-import type { PageState } from '../web/render.js';
+import { pageOf, render } from '../web/render.js';
 import { adapterFactory } from './adapter.js';
 import { accountClaims, scopeClaims } from './claims.js';
 import type { KeyMaterial } from './keys.js';
@@ -162,10 +161,10 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          render(ctx as unknown as Context, 'logout/confirm', { title: (ctx.state as PageState).t('logout.title'), providerForm: form });
+          render(ctx as unknown as Context, 'logout/confirm', { title: pageOf(ctx as unknown as Context).t('logout.title'), providerForm: form });
         },
         postLogoutSuccessSource: async (ctx) => {
-          const t = (ctx.state as PageState).t;
+          const { t } = pageOf(ctx as unknown as Context);
           render(ctx as unknown as Context, 'message', { title: t('logout.title'), paragraphs: [t('logout.done'), t('logout.close_browser')], tone: 'info' });
         },
       },
@@ -197,7 +196,7 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       Session: (_ctx, session) => sessionTtlSeconds(lifetimes, session.loginTs),
     },
     async renderError(ctx, out) {
-      const t = (ctx.state as PageState).t;
+      const { t } = pageOf(ctx as unknown as Context);
       render(ctx as unknown as Context, 'message', {
         title: t('error.title'),
         paragraphs: [t('error.oidc')],

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, LessThan, Or, QueryFailedError, type Repository } from 'typeorm';
+import { IsNull, LessThan, Or, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
+import { isDuplicateKey } from '../db/errors.js';
 import type { StaffRole, StaffSessionRow, StaffUserRow } from '../db/entities.js';
 
 export class StaffExistsError extends Error {
@@ -34,12 +35,6 @@ export function normalizeLoginId(loginId: string): string {
 
 function hashSessionId(value: string): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = (error as QueryFailedError & { driverError?: { code?: string; message?: string } }).driverError;
-  return driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/.test(driverError?.message ?? error.message);
 }
 
 export interface StaffSessionView {

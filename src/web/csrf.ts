@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import Tokens from 'csrf';
 import { CSRF_FIELD } from './forms.js';
 
@@ -29,10 +29,25 @@ export function csrfProtection(secure: boolean) {
   };
 }
 
-/** Throws CsrfError unless the parsed body carries a token made from this browser's secret. */
-export function verifyCsrf(ctx: Context): void {
+/** Whether the parsed body carries a token made from this browser's secret. */
+function csrfValid(ctx: Context): boolean {
   const secret = ctx.cookies.get(COOKIE, { signed: true });
   const body = ctx.request.body as Record<string, unknown> | undefined;
   const token = body?.[CSRF_FIELD];
-  if (!secret || typeof token !== 'string' || !tokens.verify(secret, token)) throw new CsrfError('CSRF token missing or invalid');
+  return Boolean(secret) && typeof token === 'string' && tokens.verify(secret!, token);
+}
+
+/**
+ * The check of every state-changing route, placed after the body parser: a request without a valid
+ * token never reaches the handler. By default it ends on the error page (403); a form that should
+ * answer on its own page, with what was typed, passes `onRejected`.
+ */
+export function requireCsrf(onRejected?: (ctx: Context) => Promise<void> | void): Middleware {
+  return async (ctx: Context, next: Next) => {
+    if (csrfValid(ctx)) return next();
+    if (!onRejected) throw new CsrfError('CSRF token missing or invalid');
+    ctx.status = 403;
+    await onRejected(ctx);
+    ctx.status = 403;
+  };
 }

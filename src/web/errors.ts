@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { logger } from '../logger.js';
-import { renderMessage, type PageState } from './render.js';
+import { pageOf, renderMessage } from './render.js';
 
 /**
  * Every failure ends on a page in the user's language, never a stack trace: an expired or stale
@@ -14,11 +14,11 @@ export function errorPages() {
     try {
       await next();
       if (ctx.status === 404 && !ctx.body) {
-        const { t } = ctx.state as PageState;
+        const { t } = pageOf(ctx);
         renderMessage(ctx, { title: t('error.title'), paragraphs: [t('error.not_found')], status: 404, tone: 'error' });
       }
     } catch (error) {
-      const { t } = ctx.state as PageState;
+      const { t } = pageOf(ctx);
       const e = error as { status?: number; statusCode?: number; name?: string; type?: string; expose?: boolean };
       const status = e.status ?? e.statusCode ?? 500;
       if (error instanceof oidcErrors.SessionNotFound || error instanceof oidcErrors.InvalidRequest && /interaction/.test(String((error as Error).message))) {

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { MessageKey, Translate } from './i18n.js';
+import type { CommonTextKey } from './common-texts.js';
+import type { Translate } from './texts.js';
 
 /** Messages per form field, shown beside the field on the same page. */
 export type FieldErrors = Record<string, string[]>;
@@ -14,25 +15,26 @@ addFormats(ajv);
 /** The form field every form carries; it is checked by the CSRF guard, not by the form schema. */
 export const CSRF_FIELD = '_csrf';
 
-export interface FormDefinition<T> {
+/** A form's texts: `K` is the key type of the capability's tables (labels and messages come from there). */
+export interface FormDefinition<T, K extends string = CommonTextKey> {
   schema: JSONSchemaType<T>;
   /** The label of each field as the screen names it (for messages). */
-  labels: Partial<Record<keyof T & string, MessageKey>>;
+  labels: Partial<Record<keyof T & string, K>>;
   /** Fields whose surrounding white space is dropped, and which are NFKC-normalised (full-width → half-width). */
   normalize?: Array<keyof T & string>;
   /** A field's own message for a pattern or format it does not match (e.g. katakana only). */
-  messages?: Partial<Record<keyof T & string, MessageKey>>;
+  messages?: Partial<Record<keyof T & string, K>>;
   /** Rules across fields (e.g. 確認 must match), run once the schema passes. */
-  crossCheck?: (value: T, t: Translate) => FieldErrors | undefined;
+  crossCheck?: (value: T, t: Translate<K | CommonTextKey>) => FieldErrors | undefined;
 }
 
 /**
  * Compiles a form: ajv validates the parsed body; every failure becomes a message on the field.
  * Passwords are never normalised (their characters are what the user chose).
  */
-export function defineForm<T>(definition: FormDefinition<T>) {
+export function defineForm<T, K extends string = CommonTextKey>(definition: FormDefinition<T, K>) {
   const validate = ajv.compile({ ...definition.schema, properties: { ...definition.schema.properties, [CSRF_FIELD]: { type: 'string' } } });
-  return (body: unknown, t: Translate): FormResult<T> => {
+  return (body: unknown, t: Translate<K | CommonTextKey>): FormResult<T> => {
     const input: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : {};
     for (const field of definition.normalize ?? []) {
       const value = input[field];
@@ -64,7 +66,7 @@ function fieldOf(error: ErrorObject): string {
   return error.instancePath.split('/')[1] ?? '';
 }
 
-function messageFor(error: ErrorObject, field: string, t: Translate): string {
+function messageFor(error: ErrorObject, field: string, t: Translate<CommonTextKey>): string {
   switch (error.keyword) {
     case 'required':
       return t('field.required', { field });

@@ -4,16 +4,23 @@ import pug from 'pug';
 import type { Lang, Localized } from '../config/types.js';
 import { projectPath } from '../project-root.js';
 import type { FieldErrors } from './forms.js';
-import type { Translate } from './i18n.js';
+import type { CommonTextKey } from './common-texts.js';
+import type { Translate } from './texts.js';
 
 export interface Branding { universityName: Localized; serviceName: Localized }
 
 /** What every page handler finds in ctx.state (set by the web middleware in app.ts). */
-export interface PageState {
+export interface PageState<K extends string = CommonTextKey> {
   lang: Lang;
-  t: Translate;
+  /** The service's one translator; `K` narrows it to the tables a capability builds on. */
+  t: Translate<K>;
   csrfToken: () => string;
   branding: Branding;
+}
+
+/** The page basics of this request, with the translator typed for the caller's texts. */
+export function pageOf<K extends string = CommonTextKey>(ctx: Context): PageState<K> {
+  return ctx.state as PageState<K>;
 }
 
 const viewsDir = projectPath('views');
@@ -29,7 +36,7 @@ export interface PageLocals {
 
 /** Renders a pug view with the page basics (language, texts, CSRF token, branding). */
 export function render(ctx: Context, view: string, locals: PageLocals = {}, status = 200): void {
-  const state = ctx.state as PageState;
+  const state = pageOf(ctx);
   const switchUrl = new URL(ctx.originalUrl, 'http://x');
   switchUrl.searchParams.set('lang', state.lang === 'ja' ? 'en' : 'ja');
   ctx.status = status;

@@ -158,7 +158,7 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
     const https = { 'x-forwarded-proto': 'https' };
     const discovery = await (await fetch(`${server.url}/.well-known/openid-configuration`, { headers: https })).json() as { issuer: string };
     expect(discovery.issuer).to.equal('https://login.example.test');
-    const browser = new HttpBrowser(https);
+    const browser = new HttpBrowser({ headers: https });
     const auth = new URL(`${server.url}/auth`);
     auth.search = new URLSearchParams({ client_id: 'cert-app', response_type: 'code', scope: 'openid', redirect_uri: 'https://certificates.example.ac.jp/oidc/callback', login_type: 'student', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
     const login = await browser.get(auth.toString());

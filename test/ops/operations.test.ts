@@ -1,7 +1,7 @@
 // Health, readiness, metrics and request ids of one server (in this process, against each database),
 // and readiness following the database as it goes away and comes back.
 import { expect } from 'chai';
-import { PasswordHasher } from '../../src/passwords/hashing.js';
+import { PasswordHasher } from '../../src/credentials/hashing.js';
 import { firstLogin, openLogin, submitLogin } from '../support/flows.js';
 import { DATABASES, newBrowser, startTestServer, type TestServer } from '../support/harness.js';
 import { eventually, metricValue, TcpGate } from './support.js';

@@ -1,15 +1,35 @@
 /**
- * A minimal cookie-keeping HTTP client that behaves like a browser for form posts and redirects
- * (cookies are kept per name and path, as the provider's path-scoped interaction cookies need).
+ * The tests' cookie-keeping HTTP client: it behaves like a browser for links, form posts and redirects,
+ * for every part of the service (the sign-in screens, the account pages, the staff console). Cookies
+ * are kept per name and path, as the provider's path-scoped interaction cookies and the console's
+ * /admin cookie need; every answer keeps its headers and bytes too (for the console's headers and
+ * documents). Staff sign-in over it: ./staff.ts.
  */
-export interface Page { status: number; url: string; html: string; location?: string }
+export interface Page { status: number; url: string; html: string; location?: string; headers: Headers; body: Buffer }
+
+/** A form as fields (sent url-encoded), or a body as it is (with its own content-type header). */
+export type RequestBody = Record<string, string> | URLSearchParams | string | Buffer;
+
+export interface BrowserOptions {
+  /** Where relative targets ('/admin/login') lead; absolute ones are taken as they are. */
+  base?: string;
+  /** Sent with every request (accept-language, forwarded headers, a forged Host). */
+  headers?: Record<string, string>;
+}
 
 interface StoredCookie { name: string; value: string; path: string }
 
 export class HttpBrowser {
   private cookies: StoredCookie[] = [];
+  /** Every Set-Cookie header received, in order (for asserting on cookie attributes). */
+  readonly setCookies: string[] = [];
+  readonly base: string | undefined;
+  readonly headers: Record<string, string>;
 
-  constructor(readonly headers: Record<string, string> = {}) {}
+  constructor(options: BrowserOptions = {}) {
+    this.base = options.base;
+    this.headers = options.headers ?? {};
+  }
 
   private cookieHeader(url: URL): string {
     return this.cookies
@@ -21,6 +41,7 @@ export class HttpBrowser {
 
   private store(url: URL, response: Response): void {
     for (const header of response.headers.getSetCookie()) {
+      this.setCookies.push(header);
       const [pair, ...attributes] = header.split(';').map((s) => s.trim());
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq);
@@ -33,17 +54,26 @@ export class HttpBrowser {
     }
   }
 
+  /** Whether a cookie of this name is kept (for any path). */
+  hasCookie(name: string): boolean {
+    return this.cookies.some((c) => c.name === name);
+  }
+
   /** One request, no redirect following. */
-  async request(method: string, target: string, body?: URLSearchParams | string | Buffer, extraHeaders: Record<string, string> = {}): Promise<Page> {
-    const url = new URL(target);
+  async request(method: string, target: string, body?: RequestBody, extraHeaders: Record<string, string> = {}): Promise<Page> {
+    const url = new URL(target, this.base);
     const headers: Record<string, string> = { ...this.headers, ...extraHeaders };
     const cookie = this.cookieHeader(url);
     if (cookie) headers.cookie = cookie;
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, { method, headers, body: typeof body === 'string' || body instanceof URLSearchParams || body === undefined ? body : new Uint8Array(body), redirect: 'manual' });
+    const response = await fetch(url, { method, headers, body: encode(body), redirect: 'manual' });
     this.store(url, response);
+    const bytes = Buffer.from(await response.arrayBuffer());
     const location = response.headers.get('location') ?? undefined;
-    return { status: response.status, url: url.toString(), html: await response.text(), location: location ? new URL(location, url).toString() : undefined };
+    return {
+      status: response.status, url: url.toString(), html: new TextDecoder().decode(bytes), location: location ? new URL(location, url).toString() : undefined,
+      headers: response.headers, body: bytes,
+    };
   }
 
   /** Follows redirects until a page, or until a redirect leaves for `stopAt` (the client's callback). */
@@ -56,8 +86,8 @@ export class HttpBrowser {
     return current;
   }
 
-  async get(url: string, stopAt?: string): Promise<Page> {
-    return this.follow(await this.request('GET', url), stopAt);
+  async get(target: string, stopAt?: string): Promise<Page> {
+    return this.follow(await this.request('GET', target), stopAt);
   }
 
   /** Submits the form whose action matches, with the page's CSRF token, and follows redirects. */
@@ -66,6 +96,12 @@ export class HttpBrowser {
     const body = new URLSearchParams({ ...form.hidden, ...fields });
     return this.follow(await this.request('POST', new URL(form.action, page.url).toString(), body), stopAt);
   }
+}
+
+function encode(body: RequestBody | undefined): BodyInit | undefined {
+  if (body === undefined || typeof body === 'string' || body instanceof URLSearchParams) return body;
+  if (Buffer.isBuffer(body)) return new Uint8Array(body);
+  return new URLSearchParams(body);
 }
 
 export function findForm(page: Page, action: string | RegExp): { action: string; hidden: Record<string, string> } {

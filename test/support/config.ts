@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
 
 /** The message with which the configuration is refused (the test fails if it is accepted). */
 export function refusal(env: Record<string, string>): string {

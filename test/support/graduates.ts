@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { activeCatalogue } from '../../src/graduates/catalogue.js';
-import { approveApplication } from '../../src/staff/review.js';
+import { activeCatalogue } from '../../src/applications/catalogue.js';
+import { approveApplication } from '../../src/staff/review/service.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from './browser.js';
 import { beginAuthorization, exchangeCode, newBrowser, relyingParty, RP, type TestServer } from './harness.js';
 import { initialPasswordIn } from './staff.js';

@@ -212,7 +212,7 @@ export async function exchangeCode(attempt: AuthorizationAttempt, callback: Page
 }
 
 export function newBrowser(lang?: 'ja' | 'en'): HttpBrowser {
-  return new HttpBrowser(lang ? { 'accept-language': lang } : {});
+  return new HttpBrowser({ headers: lang ? { 'accept-language': lang } : {} });
 }
 
 export { oidc };

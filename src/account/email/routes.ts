@@ -1,0 +1,46 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AccountRow } from '../../db/entities.js';
+import { confirmEmail, requestEmailVerification } from '../../email-verification/service.js';
+import { formPost } from '../../web/form-body.js';
+import { addError } from '../../web/forms.js';
+import type { WebDeps } from '../../web/interaction.js';
+import { renderTokenProblem } from '../../web/pages.js';
+import { pageOf, render, renderMessage, type PageLocals } from '../../web/render.js';
+import type { AccountGuards } from '../guards.js';
+import type { AccountTextKey } from '../texts.js';
+import { changeEmailForm } from './forms.js';
+
+const PATH = '/account/email';
+
+/** S4/G7 メールアドレス変更: a one-time URL to the new address, which completes the change. */
+export function emailRoutes({ services }: WebDeps, { withRecentSignIn }: AccountGuards): Router {
+  const router = new Router();
+  const menuLink = (ctx: Context) => ({ href: '/account', label: pageOf<AccountTextKey>(ctx).t('common.menu') });
+
+  const emailPage = (ctx: Context, account: AccountRow, locals: PageLocals = {}) => {
+    const { t } = pageOf<AccountTextKey>(ctx);
+    render(ctx, 'account/change-email', { title: t('change_email.title'), currentEmail: account.email, ...locals });
+  };
+
+  router.get('/email', withRecentSignIn(PATH, (ctx, account) => emailPage(ctx, account)));
+  router.post('/email', formPost(), withRecentSignIn(PATH, async (ctx, account) => {
+    const { t, lang } = pageOf<AccountTextKey>(ctx);
+    const values = ctx.request.body as Record<string, unknown>;
+    const form = changeEmailForm(values, t);
+    if (!form.ok) return emailPage(ctx, account, { errors: form.errors, values });
+    const result = await requestEmailVerification(services, { account, email: form.value.email, lang, purpose: 'change_email', ip: ctx.ip });
+    if (result.kind === 'limited') return emailPage(ctx, account, { errors: addError({}, 'email', t('error.mail_limit')), values });
+    renderMessage(ctx, { title: t('change_email.title'), paragraphs: [t('email_setup.sent'), t('change_email.sent_detail')], link: menuLink(ctx) });
+  }));
+
+  // EMAIL_CONFIRM_PATHS.change_email, the mailed URL.
+  router.get('/email/confirm', async (ctx) => {
+    const { t } = pageOf<AccountTextKey>(ctx);
+    const result = await confirmEmail(services, { token: ctx.query.token, purpose: 'change_email', ip: ctx.ip });
+    if (result.kind !== 'done') return renderTokenProblem(ctx, result.kind);
+    renderMessage(ctx, { title: t('change_email.title'), paragraphs: [t('change_email.done')], link: menuLink(ctx) });
+  });
+
+  return router;
+}

@@ -1,0 +1,42 @@
+import type { GraduatesConfig } from '../config/types.js';
+import type { AccountRow, Enrollment } from '../db/entities.js';
+import type { Services } from '../services.js';
+import { visibleFields, type FormFieldName } from './form.js';
+
+// Student numbers (学籍番号) on accounts: what G5 asks for, and the rule that a student number is never
+// attached to two accounts (the staff console checks it before approving).
+
+/** The enrolment items of the application form that G5 asks for (manual §2.3 steps 7–9). */
+const ENROLLMENT_FIELDS: FormFieldName[] = [
+  'enrolled_name_kanji', 'enrolled_name_kana', 'enrolled_name_romaji', 'catalogue_id', 'student_number', 'graduated_month', 'leaving_type',
+];
+
+/** The G5 form's fields in this deployment ("入力項目は利用環境により異なります"). */
+export function enrollmentFields(graduates: GraduatesConfig): FormFieldName[] {
+  const visible = new Set(visibleFields(graduates));
+  return ENROLLMENT_FIELDS.filter((f) => visible.has(f));
+}
+
+function sameEnrollment(a: Pick<Enrollment, 'university' | 'student_number'>, b: Pick<Enrollment, 'university' | 'student_number'>): boolean {
+  return Boolean(a.student_number) && a.student_number === b.student_number && a.university === b.university;
+}
+
+/**
+ * The accounts other than `exceptAccountId` whose enrolments hold this student number of this
+ * university. A student number found there is never attached to another account automatically.
+ */
+export async function enrollmentHolders(services: Pick<Services, 'database'>, enrollment: Pick<Enrollment, 'university' | 'student_number'>, exceptAccountId: string | null): Promise<AccountRow[]> {
+  if (!enrollment.student_number) return [];
+  const { dataSource, entities } = services.database;
+  // The JSON is searched as text to narrow the rows, then compared exactly.
+  const pattern = `%${enrollment.student_number.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await dataSource.getRepository(entities.Account).createQueryBuilder('a')
+    .where('a.profile LIKE :pattern', { pattern })
+    .getMany();
+  return rows.filter((row) => row.id !== exceptAccountId && (row.profile?.enrollments ?? []).some((e) => sameEnrollment(e, enrollment)));
+}
+
+/** True when the graduate's own account already has this enrolment. */
+export function hasEnrollment(account: AccountRow, enrollment: Pick<Enrollment, 'university' | 'student_number'>): boolean {
+  return (account.profile?.enrollments ?? []).some((e) => sameEnrollment(e, enrollment));
+}

@@ -1,0 +1,177 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { In, type EntityManager, type Repository } from 'typeorm';
+import type { Database } from '../db/data-source.js';
+import { runInTransaction } from '../db/transaction.js';
+import type {
+  ApplicationDocumentRow, ApplicationEventRow, ApplicationKind, ApplicationPurpose, ApplicationRow, ApplicationStatus,
+} from '../db/entities.js';
+import type { ApplicationForm } from './fields.js';
+import { nextStatus, type ApplicationAction } from './state-machine.js';
+
+export class ApplicationStateError extends Error {
+  override name = 'ApplicationStateError';
+}
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * Applications, their documents (encrypted by the caller) and their history. The applicant reaches
+ * an application through an access key (256 bits, stored hashed, expiring) carried in the URL mailed
+ * to the verified address: the key is what proves the address.
+ */
+export class ApplicationStore {
+  private readonly rows: Repository<ApplicationRow>;
+  private readonly documents: Repository<ApplicationDocumentRow>;
+  private readonly events: Repository<ApplicationEventRow>;
+
+  /** `manager`: the store inside a transaction (see inTransaction). */
+  constructor(private readonly database: Database, manager: EntityManager = database.dataSource.manager) {
+    this.rows = manager.getRepository(database.entities.Application);
+    this.documents = manager.getRepository(database.entities.ApplicationDocument);
+    this.events = manager.getRepository(database.entities.ApplicationEvent);
+  }
+
+  /** Runs `work` with a store whose every statement belongs to one transaction (all saved, or none). */
+  inTransaction<T>(work: (store: ApplicationStore, manager: EntityManager) => Promise<T>): Promise<T> {
+    return runInTransaction(this.database, (manager) => work(new ApplicationStore(this.database, manager), manager));
+  }
+
+  async createDraft(input: { purpose: ApplicationPurpose; email: string; lang: string; accountId?: string | null }): Promise<ApplicationRow> {
+    const now = new Date();
+    const row: ApplicationRow = {
+      id: randomUUID(), purpose: input.purpose, kind: 'new', status: 'draft', email: input.email, lang: input.lang, form: null,
+      termsVersion: null, termsAcceptedAt: null, accountId: input.accountId ?? null, accessKeyHash: null, accessExpiresAt: null,
+      staffComment: null, decidedBy: null, decidedAt: null, submittedAt: null, documentsPurgedAt: null, createdAt: now, updatedAt: now,
+    };
+    await this.rows.insert(row);
+    await this.recordEvent(row.id, 'applicant', null, 'created');
+    return row;
+  }
+
+  /** A new access key for the applicant (the old one stops working). */
+  issueAccess(applicationId: string, days: number): Promise<string> {
+    return this.issueAccessFor(applicationId, days * 86400_000);
+  }
+
+  async issueAccessFor(applicationId: string, lifetimeMs: number): Promise<string> {
+    const key = randomBytes(32).toString('base64url');
+    await this.rows.update({ id: applicationId }, { accessKeyHash: hashKey(key), accessExpiresAt: new Date(Date.now() + lifetimeMs) });
+    return key;
+  }
+
+  /** How many applications were started for an address since a moment (to cap mails). */
+  countStartedSince(email: string, since: Date): Promise<number> {
+    return this.rows.createQueryBuilder('a').where('a.email = :email', { email }).andWhere('a.created_at > :since', { since }).getCount();
+  }
+
+  async findByAccessKey(key: unknown): Promise<ApplicationRow | { expired: true } | undefined> {
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(key)) return undefined;
+    const row = await this.rows.findOneBy({ accessKeyHash: hashKey(key) });
+    if (!row) return undefined;
+    if (!row.accessExpiresAt || row.accessExpiresAt.getTime() <= Date.now()) return { expired: true };
+    return row;
+  }
+
+  async revokeAccess(applicationId: string): Promise<void> {
+    await this.rows.update({ id: applicationId }, { accessKeyHash: null, accessExpiresAt: null });
+  }
+
+  findById(id: string): Promise<ApplicationRow | null> {
+    return this.rows.findOneBy({ id });
+  }
+
+  async update(id: string, changes: Partial<Pick<ApplicationRow, 'form' | 'kind' | 'termsVersion' | 'termsAcceptedAt' | 'accountId' | 'lang'>>): Promise<void> {
+    await this.rows.update({ id }, { ...changes, updatedAt: new Date() });
+  }
+
+  /**
+   * Moves an application by an action, only from a status that allows it (concurrent decisions:
+   * the first wins, the others get ApplicationStateError).
+   */
+  async transition(
+    application: ApplicationRow,
+    action: ApplicationAction,
+    actor: { type: 'applicant' | 'staff' | 'system'; id: string | null },
+    extra: { comment?: string | null; accountId?: string | null } = {},
+  ): Promise<ApplicationStatus> {
+    const to = nextStatus(application.status, action);
+    if (!to) throw new ApplicationStateError(`cannot ${action} an application that is ${application.status}`);
+    const now = new Date();
+    const changes: Partial<ApplicationRow> = { status: to, updatedAt: now };
+    if (action === 'submit' || action === 'resubmit') changes.submittedAt = now;
+    if (actor.type === 'staff') {
+      changes.decidedBy = actor.id;
+      changes.decidedAt = now;
+      changes.staffComment = extra.comment ?? null;
+    }
+    if (extra.accountId !== undefined) changes.accountId = extra.accountId;
+    const result = await this.rows.update({ id: application.id, status: application.status }, changes);
+    if (result.affected !== 1) throw new ApplicationStateError(`application ${application.id} changed meanwhile`);
+    await this.recordEvent(application.id, actor.type, actor.id, action, extra.comment ?? null);
+    return to;
+  }
+
+  async recordEvent(applicationId: string, actorType: ApplicationEventRow['actorType'], actorId: string | null, action: string, comment: string | null = null): Promise<void> {
+    await this.events.insert({ id: randomUUID(), applicationId, occurredAt: new Date(), actorType, actorId, action, comment });
+  }
+
+  history(applicationId: string): Promise<ApplicationEventRow[]> {
+    return this.events.find({ where: { applicationId }, order: { occurredAt: 'ASC' } });
+  }
+
+  // Documents: `data` is already encrypted by the caller (DocumentVault).
+  async addDocument(input: Omit<ApplicationDocumentRow, 'id' | 'createdAt' | 'position'>): Promise<ApplicationDocumentRow> {
+    const position = await this.documents.countBy({ applicationId: input.applicationId });
+    const row: ApplicationDocumentRow = { ...input, id: randomUUID(), position, createdAt: new Date() };
+    await this.documents.insert(row);
+    return row;
+  }
+
+  listDocuments(applicationId: string): Promise<Array<Omit<ApplicationDocumentRow, 'data'>>> {
+    return this.documents.find({
+      select: { id: true, applicationId: true, documentType: true, contentType: true, byteSize: true, position: true, createdAt: true },
+      where: { applicationId },
+      order: { position: 'ASC' },
+    });
+  }
+
+  findDocument(applicationId: string, documentId: string): Promise<ApplicationDocumentRow | null> {
+    return this.documents.findOneBy({ applicationId, id: documentId });
+  }
+
+  async removeDocument(applicationId: string, documentId: string): Promise<void> {
+    await this.documents.delete({ applicationId, id: documentId });
+  }
+
+  /** Retention: documents of decided applications go after the configured period. */
+  async purgeDocumentsDecidedBefore(cutoff: Date): Promise<number> {
+    const decided = await this.rows.createQueryBuilder('a')
+      .select('a.id', 'id')
+      .where('a.status IN (:...statuses)', { statuses: ['approved', 'rejected'] })
+      .andWhere('a.decided_at < :cutoff', { cutoff })
+      .andWhere('a.documents_purged_at IS NULL')
+      .getRawMany<{ id: string }>();
+    if (!decided.length) return 0;
+    const ids = decided.map((d) => d.id);
+    await this.documents.delete({ applicationId: In(ids) });
+    await this.rows.update({ id: In(ids) }, { documentsPurgedAt: new Date() });
+    return ids.length;
+  }
+
+  /** The staff queue: newest first within the given statuses, with an optional free-text search. */
+  async queue(filter: { statuses?: ApplicationStatus[]; purpose?: ApplicationPurpose; kind?: ApplicationKind; search?: string; limit?: number; offset?: number }): Promise<ApplicationRow[]> {
+    const query = this.rows.createQueryBuilder('a').where('a.status <> :draft', { draft: 'draft' });
+    if (filter.statuses?.length) query.andWhere('a.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.purpose) query.andWhere('a.purpose = :purpose', { purpose: filter.purpose });
+    if (filter.kind) query.andWhere('a.kind = :kind', { kind: filter.kind });
+    const rows = await query.orderBy('a.submitted_at', 'DESC').take(filter.limit ?? 200).skip(filter.offset ?? 0).getMany();
+    const search = filter.search?.normalize('NFKC').trim().toLowerCase();
+    if (!search) return rows;
+    // Search in the email and the form (names, student number) — the form is JSON, so filter here.
+    return rows.filter((row) => row.email.includes(search) || Object.values(row.form ?? {}).some((v) => v.normalize('NFKC').toLowerCase().includes(search)));
+  }
+}
+
+export type { ApplicationForm };

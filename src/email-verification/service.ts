@@ -1,0 +1,88 @@
+import { EmailTakenError, normalizeEmail } from '../accounts/account-store.js';
+import type { Lang } from '../config/types.js';
+import type { AccountRow } from '../db/entities.js';
+import type { Services } from '../services.js';
+import { oneTimeUrl } from '../tokens/one-time-tokens.js';
+import { emailMails } from './mails.js';
+
+// メールアドレス設定 (S1) and メールアドレス変更 (S4, G7): a one-time URL to the new address proves it.
+
+export type EmailPurpose = 'register_email' | 'change_email';
+
+/** Where each purpose's mailed URL leads. */
+export const EMAIL_CONFIRM_PATHS: Record<EmailPurpose, string> = {
+  register_email: '/students/email/confirm',
+  change_email: '/account/email/confirm',
+};
+
+type EmailDeps = Pick<Services, 'config' | 'accounts' | 'tokens' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>;
+
+/** Mails with a one-time URL are limited per account and hour (throttle.mailPerAccountPerHour). */
+export async function underMailLimit(services: Pick<Services, 'config' | 'tokens'>, accountId: string): Promise<boolean> {
+  const since = new Date(Date.now() - 3600_000);
+  return (await services.tokens.countIssuedSince(accountId, since)) < services.config.throttle.mailPerAccountPerHour;
+}
+
+export type MailRequest = { kind: 'sent' } | { kind: 'limited' };
+
+/**
+ * メールアドレス設定 and メールアドレス変更: a one-time URL goes to the new address. If the address
+ * belongs to another account, that address is told so by mail instead, and the page says the same
+ * as always (no account enumeration).
+ */
+export async function requestEmailVerification(
+  services: EmailDeps,
+  input: { account: AccountRow; email: string; lang: Lang; purpose: EmailPurpose; interactionUid?: string; ip: string },
+): Promise<MailRequest> {
+  const { accounts, tokens, audit, config } = services;
+  if (!(await underMailLimit(services, input.account.id))) return { kind: 'limited' };
+  const email = normalizeEmail(input.email);
+  const lang = input.lang;
+  if (!(await accounts.emailAvailableFor(input.account.id, email))) {
+    // Count it against the mail limit like a real link, so the limit cannot be used to probe.
+    await tokens.issue(input.purpose, input.account.id, { email, unusable: 'address_in_use' });
+    await services.sendMail(email, emailMails.addressInUse(lang, services.mailBranding));
+  } else {
+    const payload: Record<string, string> = { email, lang };
+    if (input.interactionUid) payload.interactionUid = input.interactionUid;
+    const token = await tokens.issue(input.purpose, input.account.id, payload);
+    const path = EMAIL_CONFIRM_PATHS[input.purpose];
+    const url = oneTimeUrl(config.issuer, path, token);
+    const template = input.purpose === 'register_email' ? emailMails.registerEmail : emailMails.changeEmail;
+    await services.sendMail(email, template(lang, services.mailBranding, url, tokens.lifetime));
+  }
+  await services.accounts.setLocale(input.account.id, lang);
+  await audit.record(input.purpose === 'register_email' ? 'email.registration_requested' : 'email.change_requested', { accountId: input.account.id, ip: input.ip });
+  return { kind: 'sent' };
+}
+
+export type EmailConfirmation =
+  | { kind: 'done'; interactionUid?: string; lang: Lang }
+  | { kind: 'expired' | 'used' | 'unknown' | 'taken' };
+
+/** Opening the one-time URL sets (or changes) the address; a change also tells the old address. */
+export async function confirmEmail(
+  services: EmailDeps,
+  input: { token: unknown; purpose: EmailPurpose; ip: string },
+): Promise<EmailConfirmation> {
+  const { tokens, accounts, audit } = services;
+  const used = await tokens.consume(input.purpose, input.token);
+  if (used.status !== 'valid') return { kind: used.status };
+  const payload = used.token.payload ?? {};
+  if (payload.unusable || !payload.email) return { kind: 'unknown' };
+  const account = await accounts.findById(used.token.accountId);
+  if (!account) return { kind: 'unknown' };
+  const previous = account.emailVerified ? account.email : null;
+  try {
+    await accounts.setVerifiedEmail(account.id, payload.email);
+  } catch (error) {
+    if (error instanceof EmailTakenError) return { kind: 'taken' };
+    throw error;
+  }
+  const lang = services.langOf(payload.lang);
+  if (input.purpose === 'change_email' && previous && previous !== payload.email) {
+    await services.sendMail(previous, emailMails.emailChangedNotice(lang, services.mailBranding));
+  }
+  await audit.record(input.purpose === 'register_email' ? 'email.registered' : 'email.changed', { accountId: account.id, ip: input.ip });
+  return { kind: 'done', interactionUid: payload.interactionUid, lang };
+}

@@ -1,0 +1,45 @@
+import type { GraduatesConfig } from '../../config/types.js';
+import { checkUpload } from '../../uploads/index.js';
+import { addError, type FieldErrors } from '../../web/forms.js';
+import type { UploadedFile } from '../../web/multipart.js';
+import type { Translate } from '../../web/texts.js';
+import type { DocumentUpload } from './service.js';
+import type { ApplyTextKey } from './texts.js';
+
+// 本人確認書類: the upload form (multipart), checked as a whole — a rejected file is reported and
+// nothing of that upload is stored.
+
+/** The size limit of one image as the page states it (MB, one decimal). */
+export function maxMegabytes(graduates: GraduatesConfig): number {
+  return Math.floor(graduates.uploads.maxBytes / 100_000) / 10;
+}
+
+export interface PostedUpload {
+  fields: Record<string, string>;
+  files: UploadedFile[];
+  /** More files were sent than the parser took. */
+  tooManyFiles: boolean;
+  /** How many more images the application may hold. */
+  room: number;
+}
+
+export type UploadFormResult = { ok: true; value: DocumentUpload } | { ok: false; errors: FieldErrors; documentType: string };
+
+/** A known document type, one image at least and no more than there is room for, each a real image within the size limit. */
+export function documentUploadForm(graduates: GraduatesConfig, posted: PostedUpload, t: Translate<ApplyTextKey>): UploadFormResult {
+  const documentType = posted.fields.document_type ?? '';
+  const errors: FieldErrors = {};
+  if (!graduates.documentTypes.some((d) => d.id === documentType)) addError(errors, 'document_type', t('apply.error.choice', { field: t('apply.document_type') }));
+  const files = posted.files.filter((f) => f.size > 0 || f.filename);
+  if (!files.length) addError(errors, 'files', t('apply.error.no_file'));
+  if (posted.room === 0 || posted.tooManyFiles || files.length > posted.room) addError(errors, 'files', t('apply.error.count', { count: graduates.uploads.maxFiles }));
+  if (Object.keys(errors).length) return { ok: false, errors, documentType };
+  const accepted: DocumentUpload['files'] = [];
+  for (const file of files) {
+    const checked = checkUpload(file, { maxBytes: graduates.uploads.maxBytes });
+    if (checked.ok) accepted.push({ type: checked.type, bytes: checked.bytes });
+    else addError(errors, 'files', t(`apply.error.${checked.reason}`, { file: file.filename || t('apply.document_images'), size: maxMegabytes(graduates) }));
+  }
+  if (Object.keys(errors).length) return { ok: false, errors, documentType };
+  return { ok: true, value: { documentType, files: accepted } };
+}

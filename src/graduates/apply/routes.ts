@@ -1,0 +1,194 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { Lang } from '../../config/types.js';
+import type { ApplicationRow } from '../../db/entities.js';
+import { createPostalCodeLookup } from '../../postal/lookup.js';
+import { emailForm } from '../../email-verification/forms.js';
+import { requireCsrf } from '../../web/csrf.js';
+import { formPost } from '../../web/form-body.js';
+import { addError, type FieldErrors } from '../../web/forms.js';
+import { parseMultipart } from '../../web/multipart.js';
+import { pageOf, render, renderMessage } from '../../web/render.js';
+import type { WebDeps } from '../../web/interaction.js';
+import { APPLY_PATHS } from '../../applications/paths.js';
+import { applicationFormValidator } from '../../applications/form.js';
+import { searchAddress } from '../../applications/address-search.js';
+import { activeCatalogue } from '../../applications/catalogue.js';
+import { applicationSections } from '../../applications/view.js';
+import { formOf, openApplication, saveApplicationForm, savedFormSummary } from '../applicant.js';
+import { applicantCookie, renderUnopenedUrl } from '../mailed-url.js';
+import { renderTerms } from '../terms.js';
+import { documentUploadForm, maxMegabytes, type PostedUpload } from './forms.js';
+import { acceptApplicationTerms, currentApplication, requestApplication, storeDocuments, submitApplication, termsAccepted } from './service.js';
+import type { ApplyTextKey } from './texts.js';
+
+const BASE = '/graduates/apply';
+
+/** What the applicant's pages find in ctx.state: the application of the cookie, and a parsed upload. */
+interface ApplicantState { application: ApplicationRow; upload: PostedUpload }
+const applicantOf = (ctx: Context) => ctx.state as ApplicantState;
+
+/** The graduate's application (manual 002 §2.1 steps 1–16): 新規登録手続き → … → 申請受付. */
+export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
+  const router = new Router();
+  const graduates = services.config.graduates;
+  if (!graduates) return router;
+  const { config } = services;
+  const cookie = applicantCookie('cert_idp.apply', BASE, config.issuer.startsWith('https://'));
+  const formValidator = applicationFormValidator(graduates);
+  const postalCodes = createPostalCodeLookup(services);
+
+  /** The applicant's application (from the cookie) while it may be edited, or a page that explains why not. */
+  const applicant: Middleware = async (ctx, next) => {
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const current = await currentApplication(services, cookie.read(ctx));
+    switch (current.kind) {
+      case 'expired': return renderMessage(ctx, { title: t('apply.request.title'), paragraphs: [t('apply.expired')], link: { href: BASE, label: t('apply.request.title') }, status: 410, tone: 'error' });
+      case 'none': return renderMessage(ctx, { title: t('apply.request.title'), paragraphs: [t('apply.no_access')], status: 400, tone: 'error' });
+      case 'closed': case 'decided': return renderMessage(ctx, { title: t('apply.done.title'), paragraphs: [t(`apply.${current.kind}`)] });
+    }
+    if (!termsAccepted(services, current.application) && ctx.path !== `${BASE}/terms`) return ctx.redirect(`${BASE}/terms`);
+    applicantOf(ctx).application = current.application;
+    await next();
+  };
+  /** The steps after the form: only once it was saved. */
+  const formSaved: Middleware = (ctx, next) => (applicantOf(ctx).application.form ? next() : ctx.redirect(`${BASE}/form`));
+
+  // 新規登録手続き: the address to apply with.
+  const requestPage = (ctx: Context, extra: Record<string, unknown> = {}) => render(ctx, 'graduates/apply/request', {
+    title: pageOf<ApplyTextKey>(ctx).t('apply.request.title'), allowListAddress: config.mail.allowListAddress ?? config.mail.from, ...extra,
+  });
+  router.get(BASE, (ctx) => requestPage(ctx));
+  router.post(BASE, formPost(), async (ctx) => {
+    const { t, lang } = pageOf<ApplyTextKey>(ctx);
+    const values = ctx.request.body as Record<string, unknown>;
+    const form = emailForm(values, t);
+    if (!form.ok) return requestPage(ctx, { errors: form.errors, values });
+    const result = await requestApplication(services, { email: form.value.email, lang, ip: ctx.ip });
+    if (result.kind === 'limited') return requestPage(ctx, { errors: addError({}, 'email', t('apply.limited')), values });
+    renderMessage(ctx, { title: t('apply.request.title'), paragraphs: [t('email_setup.sent'), t('apply.request.sent_detail')] });
+  });
+
+  // The mailed URL: its key is used up and a longer-lived one goes into a cookie for this folder.
+  router.get(APPLY_PATHS.continue, async (ctx) => {
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const opened = await openApplication(services, ctx.query.key);
+    if (opened.kind !== 'ok') return renderUnopenedUrl(ctx, opened.kind, { href: BASE, label: t('apply.request.title') });
+    cookie.keep(ctx, opened.key);
+    ctx.redirect(termsAccepted(services, opened.application) ? `${BASE}/form` : `${BASE}/terms`);
+  });
+
+  // 利用許諾
+  const termsPage = (ctx: Context, errors?: FieldErrors) => renderTerms(ctx, graduates.terms, { action: `${BASE}/terms`, errors });
+  router.get(`${BASE}/terms`, applicant, (ctx) => termsPage(ctx));
+  router.post(`${BASE}/terms`, applicant, formPost(), async (ctx) => {
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    if (body.agree !== 'yes') return termsPage(ctx, addError({}, 'agree', t('terms.must_agree')));
+    if (!(await acceptApplicationTerms(services, applicantOf(ctx).application, String(body.terms_version ?? '')))) {
+      return termsPage(ctx, addError({}, 'agree', t('terms.version_changed')));
+    }
+    ctx.redirect(`${BASE}/form`);
+  });
+
+  // 申請者情報: the form; 検索 fills the address from the postal code (without script, by this post).
+  const formPage = async (ctx: Context, extra: { errors?: FieldErrors; values?: Record<string, string>; postalMessage?: { text: string; tone: 'info' | 'error' } } = {}) => {
+    const { t, lang } = pageOf<ApplyTextKey>(ctx);
+    const { application } = applicantOf(ctx);
+    render(ctx, 'graduates/apply/form', {
+      title: t('apply.form.title'),
+      sections: applicationSections(t, formValidator.fields, await activeCatalogue(services.database)),
+      notes: graduates.applicationNotes[lang],
+      values: extra.values ?? { kind: 'new', ...(application.form ?? {}) },
+      errors: extra.errors,
+      postalMessage: extra.postalMessage,
+      staffComment: application.status === 'resubmission_requested' ? application.staffComment : undefined,
+    });
+  };
+  router.get(`${BASE}/form`, applicant, (ctx) => formPage(ctx));
+  router.post(`${BASE}/form`, applicant, formPost(), async (ctx) => {
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    const { result, input } = formValidator.validate(body, t);
+    const search = await searchAddress(postalCodes, body.action, input, t);
+    if (search) return formPage(ctx, { values: search.values, postalMessage: search.message });
+    if (!result.ok) return formPage(ctx, { values: input, errors: result.errors });
+    const saved = await saveApplicationForm(services, applicantOf(ctx).application, formOf(formValidator.fields, input));
+    if (saved.kind === 'unknown_catalogue') {
+      return formPage(ctx, { values: input, errors: addError({}, 'catalogue_id', t('apply.error.choice', { field: t('apply.catalogue') })) });
+    }
+    ctx.redirect(`${BASE}/documents`);
+  });
+
+  // 本人確認書類: images, one upload at a time or several; a rejected file loses nothing else.
+  const documentTypes = (lang: Lang) => graduates.documentTypes.map((d) => ({ id: d.id, label: d[lang] }));
+  const documentsView = async (application: ApplicationRow, lang: Lang) => {
+    const types = documentTypes(lang);
+    return (await services.applications.listDocuments(application.id))
+      .map((doc) => ({ ...doc, typeLabel: types.find((d) => d.id === doc.documentType)?.label ?? doc.documentType }));
+  };
+  const documentsPage = async (ctx: Context, extra: { errors?: FieldErrors; uploaded?: boolean; values?: Record<string, string> } = {}, status = 200) => {
+    const { t, lang } = pageOf<ApplyTextKey>(ctx);
+    const { application } = applicantOf(ctx);
+    render(ctx, 'graduates/apply/documents', {
+      title: t('apply.section.documents'), documents: await documentsView(application, lang), documentTypes: documentTypes(lang),
+      maxFiles: graduates.uploads.maxFiles, maxMegabytes: maxMegabytes(graduates), errors: extra.errors, uploaded: extra.uploaded,
+      values: extra.values ?? { document_type: application.form?.document_type ?? '' },
+    }, status);
+  };
+  /** The multipart body, read with as many files as the application has room for (at least one, to report). */
+  const parseUpload: Middleware = async (ctx, next) => {
+    const state = applicantOf(ctx);
+    const existing = (await services.applications.listDocuments(state.application.id)).length;
+    const room = Math.max(0, graduates.uploads.maxFiles - existing);
+    const body = await parseMultipart(ctx, { maxFileBytes: graduates.uploads.maxBytes, maxFiles: Math.max(room, 1) });
+    ctx.request.body = body.fields;
+    state.upload = { ...body, room };
+    await next();
+  };
+  router.get(`${BASE}/documents`, applicant, formSaved, (ctx) => documentsPage(ctx));
+  router.post(`${BASE}/documents`, applicant, parseUpload, requireCsrf(), async (ctx) => {
+    const state = applicantOf(ctx);
+    const form = documentUploadForm(graduates, state.upload, pageOf<ApplyTextKey>(ctx).t);
+    if (!form.ok) return documentsPage(ctx, { errors: form.errors, values: { document_type: form.documentType } }, 400);
+    await storeDocuments(services, state.application, form.value);
+    state.application = (await services.applications.findById(state.application.id))!;
+    await documentsPage(ctx, { uploaded: true });
+  });
+  router.get(`${BASE}/documents/:id`, applicant, async (ctx) => {
+    const doc = await services.applications.findDocument(applicantOf(ctx).application.id, ctx.params.id ?? '');
+    if (!doc) return ctx.throw(404);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.type = doc.contentType;
+    ctx.body = services.vault.decrypt(doc.data);
+  });
+  router.post(`${BASE}/documents/:id/delete`, applicant, formPost(), async (ctx) => {
+    await services.applications.removeDocument(applicantOf(ctx).application.id, ctx.params.id ?? '');
+    ctx.redirect(`${BASE}/documents`);
+  });
+
+  // 確認 → 申請 → 申請受付
+  const confirmPage = async (ctx: Context, errors?: FieldErrors, status = 200) => {
+    const { t, lang } = pageOf<ApplyTextKey>(ctx);
+    const { application } = applicantOf(ctx);
+    const form = application.form ?? {};
+    render(ctx, 'graduates/apply/confirm', {
+      title: t('apply.confirm.title'), summary: savedFormSummary(t, formValidator.fields, await activeCatalogue(services.database), form),
+      documents: await documentsView(application, lang), documentTypeLabel: documentTypes(lang).find((d) => d.id === form.document_type)?.label, errors,
+    }, status);
+  };
+  router.get(`${BASE}/confirm`, applicant, formSaved, (ctx) => confirmPage(ctx));
+  router.post(`${BASE}/confirm`, applicant, formPost(), formSaved, async (ctx) => {
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const { application } = applicantOf(ctx);
+    const recheck = formValidator.validate(application.form!, t);
+    if (!recheck.result.ok) return formPage(ctx, { values: recheck.input, errors: recheck.result.errors });
+    const submitted = await submitApplication(services, application, ctx.ip);
+    if (submitted.kind === 'no_documents') return confirmPage(ctx, addError({}, 'documents', t('apply.error.need_document')), 400);
+    cookie.clear(ctx);
+    renderMessage(ctx, { title: t('apply.done.title'), paragraphs: t.list('apply.done') });
+  });
+
+  return router;
+}

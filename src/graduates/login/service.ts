@@ -1,0 +1,102 @@
+import type { AccountRow } from '../../db/entities.js';
+import { pendingSetup, setupComplete } from '../../accounts/account-store.js';
+import { checkNewPasswords, storePasswords, type NewPasswords, type PasswordSetupErrors } from '../../credentials/passwords.js';
+import { graduateThrottleKey, ipThrottleKey } from '../../credentials/throttle-keys.js';
+import type { Services } from '../../services.js';
+import { credentialMails } from '../../credentials/mails.js';
+import { admitAttempt } from '../../credentials/attempts.js';
+
+// The graduate sign-in (manual 002 §2.1 steps 19–23, §2.2): 卒業生ログイン, パスワード設定 (G3) and
+// 利用許諾 at login (G4). Plain functions over the services they name.
+
+export type GraduateLogin =
+  | { kind: 'ok'; account: AccountRow; complete: boolean }
+  | { kind: 'invalid' }
+  | { kind: 'initial_password_expired' };
+
+function graduateThrottleKeys(services: Pick<Services, 'config'>, email: string, ip: string) {
+  return [graduateThrottleKey(services.config, email), ipThrottleKey(services.config, ip)];
+}
+
+/**
+ * メールアドレス + パスワード (+ 第2パスワード once set). Wrong values, an unknown address and a locked
+ * account give one answer. An expired initial password is told as such only to someone who typed it
+ * correctly (they hold the approval mail), so nothing is revealed to anyone else.
+ */
+export async function authenticateGraduate(
+  services: Pick<Services, 'config' | 'throttle' | 'audit' | 'hasher' | 'accounts'>,
+  input: { email: string; password: string; secondPassword: string; ip: string },
+): Promise<GraduateLogin> {
+  const { throttle, audit, hasher, accounts } = services;
+  const keys = graduateThrottleKeys(services, input.email, input.ip);
+  if (!(await admitAttempt(services, keys, [input.password, input.secondPassword]))) {
+    const known = await accounts.findGraduateByEmail(input.email);
+    await audit.record('login.locked', { accountId: known?.id, ip: input.ip, detail: { userType: 'graduate' } });
+    return { kind: 'invalid' };
+  }
+  const account = await accounts.findGraduateByEmail(input.email);
+  const passwordOk = await hasher.verify(account?.passwordHash, input.password);
+  let secondOk = false;
+  if (account?.secondPasswordHash && !account.passwordIsInitial) {
+    secondOk = await hasher.verify(account.secondPasswordHash, input.secondPassword);
+  } else {
+    // First login: no second password yet; a value typed anyway costs the same time.
+    if (input.secondPassword) await hasher.verify(null, input.secondPassword);
+    secondOk = Boolean(account);
+  }
+  if (!account || account.locked || !passwordOk || !secondOk) {
+    const locked = await throttle.lockExhausted(keys);
+    await audit.record('login.failure', {
+      accountId: account?.id, ip: input.ip,
+      detail: { userType: 'graduate', reason: !account ? 'unknown' : account.locked ? 'locked' : !passwordOk ? 'password' : 'second_password' },
+    });
+    if (locked.length) await audit.record('login.locked', { accountId: account?.id, ip: input.ip, detail: { userType: 'graduate', lockedNow: true } });
+    return { kind: 'invalid' };
+  }
+  if (account.passwordIsInitial && account.passwordExpiresAt && account.passwordExpiresAt.getTime() <= Date.now()) {
+    await throttle.release(keys[1]!);
+    await audit.record('login.failure', { accountId: account.id, ip: input.ip, detail: { userType: 'graduate', reason: 'initial_password_expired' } });
+    return { kind: 'initial_password_expired' };
+  }
+  await throttle.reset(keys[0]!);
+  await throttle.release(keys[1]!);
+  const complete = setupComplete(pendingSetup(account, services.config.graduates?.terms.version));
+  await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'graduate', complete } });
+  return { kind: 'ok', account, complete };
+}
+
+/**
+ * パスワード設定 (G3): a new password and a second password, each with 確認. Both follow their policy;
+ * the new password differs from the initial one; the two differ from each other.
+ */
+export async function setUpGraduatePasswords(
+  services: Pick<Services, 'config' | 'database' | 'hasher' | 'accounts' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit'>,
+  input: { account: AccountRow; ip: string } & NewPasswords,
+): Promise<{ kind: 'ok' } | { kind: 'invalid'; errors: PasswordSetupErrors }> {
+  const errors = await checkNewPasswords(services, input.account, input, 'initial');
+  if (errors) return { kind: 'invalid', errors };
+  await storePasswords(services, input.account.id, input);
+  if (input.account.email) {
+    await services.sendMail(input.account.email, credentialMails.passwordsSet(services.langOf(input.account.locale), services.mailBranding));
+  }
+  await services.audit.record('password.set', { accountId: input.account.id, ip: input.ip });
+  return { kind: 'ok' };
+}
+
+export type TermsAcceptance = { kind: 'ok' } | { kind: 'version_changed' | 'must_agree' };
+
+/**
+ * 利用許諾 at login (G4, when the terms changed since the account accepted them): the version shown
+ * must still be the current one, and the user must have agreed.
+ */
+export async function acceptTermsAtLogin(
+  services: Pick<Services, 'config' | 'accounts' | 'audit'>,
+  input: { account: AccountRow; version: string; agreed: boolean; ip: string },
+): Promise<TermsAcceptance> {
+  const current = services.config.graduates?.terms.version;
+  if (!current || input.version !== current) return { kind: 'version_changed' };
+  if (!input.agreed) return { kind: 'must_agree' };
+  await services.accounts.acceptTerms(input.account.id, current);
+  await services.audit.record('terms.accepted', { accountId: input.account.id, ip: input.ip, detail: { version: current } });
+  return { kind: 'ok' };
+}

@@ -1,0 +1,39 @@
+import { logger } from '../logger.js';
+import type { MailContent } from '../mail/templates.js';
+import type { Services } from '../services.js';
+
+// What the staff actions of every flow share (decisions on applications, actions on accounts): who
+// acts, the refusals the console explains, and mails that are queued once the change is saved.
+
+export interface StaffActor { id: string; ip?: string | null }
+
+export type ReviewProblem =
+  | 'not_found'
+  | 'email_taken'
+  | 'account_required'
+  | 'account_not_graduate'
+  | 'incomplete_form'
+  | 'comment_required'
+  | 'not_initial'
+  | 'no_email'
+  | 'student_number_taken'
+  | 'not_applicable';
+
+/** An action that cannot be done as asked; the console shows a message for each problem (staff.error.*). */
+export class ReviewError extends Error {
+  override name = 'ReviewError';
+  constructor(readonly problem: ReviewProblem) {
+    super(problem);
+  }
+}
+
+/** Queues a mail; false (and logged, without the content) when even that failed. */
+export async function queueMail(services: Pick<Services, 'sendMail'>, to: string, content: MailContent): Promise<boolean> {
+  try {
+    await services.sendMail(to, content);
+    return true;
+  } catch (error) {
+    logger.error({ err: (error as Error).name, subject: content.subject }, 'staff decision: mail could not be queued');
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+import type { StaffRole, StaffUserRow } from '../../db/entities.js';
+import { checkPasswordPolicy, type PolicyViolation } from '../../credentials/policy.js';
+import type { Services } from '../../services.js';
+import type { StaffActor } from '../actions.js';
+import { strictPasswordPolicy } from '../initial-password.js';
+import { LOGIN_ID_PATTERN, normalizeLoginId, StaffExistsError, StaffStore } from '../staff-store.js';
+
+// スタッフ管理 (DESIGN §2.3): staff users are created by administrators (the first one by the
+// create-staff command), disabled and enabled again, and their TOTP reset; never by themselves.
+
+type MemberServices = Pick<Services, 'config' | 'hasher' | 'audit'>;
+
+export type CreateStaffResult =
+  | { kind: 'ok'; staff: StaffUserRow }
+  | { kind: 'invalid'; loginId?: boolean; displayName?: boolean; role?: boolean; password: PolicyViolation[] }
+  | { kind: 'exists' };
+
+/** A new staff user with this password (staff passwords follow the graduates' password policy). */
+export async function addStaffMember(
+  services: MemberServices, store: StaffStore,
+  input: { loginId: string; displayName: string; role: string; password: string; createdBy?: string | null },
+): Promise<CreateStaffResult> {
+  const loginId = normalizeLoginId(input.loginId);
+  const displayName = input.displayName.normalize('NFKC').trim();
+  const problems = {
+    loginId: !LOGIN_ID_PATTERN.test(loginId),
+    displayName: displayName.length < 1 || displayName.length > 100,
+    role: input.role !== 'reviewer' && input.role !== 'administrator',
+    password: checkPasswordPolicy(input.password, strictPasswordPolicy(services), [loginId]),
+  };
+  if (problems.loginId || problems.displayName || problems.role || problems.password.length) return { kind: 'invalid', ...problems };
+  if (await store.findByLoginId(loginId)) return { kind: 'exists' };
+  try {
+    const staff = await store.create({ loginId, displayName, role: input.role as StaffRole, passwordHash: await services.hasher.hash(input.password) });
+    await services.audit.record('staff.created', { detail: { staffId: input.createdBy ?? null, targetStaffId: staff.id, loginId, role: staff.role } });
+    return { kind: 'ok', staff };
+  } catch (error) {
+    if (error instanceof StaffExistsError) return { kind: 'exists' };
+    throw error;
+  }
+}
+
+/** A staff user created outside the console (the create-staff command, tests), over its own StaffStore. */
+export function createStaffUser(
+  services: MemberServices & Pick<Services, 'database'>,
+  input: { loginId: string; displayName: string; role: string; password: string; createdBy?: string | null },
+): Promise<CreateStaffResult> {
+  return addStaffMember(services, new StaffStore(services.database), input);
+}
+
+export type MemberAction = 'disable' | 'enable' | 'reset-totp';
+
+const EVENTS = { 'disable': 'staff.disabled', 'enable': 'staff.enabled', 'reset-totp': 'staff.totp_reset' } as const;
+
+/**
+ * 無効 / 有効 / 二要素認証のリセット of another staff user (disabling and resetting end their sessions);
+ * 'self' for one's own account, which is never changed here.
+ */
+export async function changeStaffMember(
+  services: Pick<Services, 'audit'>, store: StaffStore, actor: StaffActor, targetId: string, action: MemberAction,
+): Promise<{ kind: 'ok'; target: StaffUserRow } | { kind: 'not_found' } | { kind: 'self' }> {
+  const target = await store.findById(targetId);
+  if (!target) return { kind: 'not_found' };
+  if (target.id === actor.id) return { kind: 'self' };
+  if (action === 'reset-totp') await store.resetTotp(target.id);
+  else await store.setDisabled(target.id, action === 'disable');
+  await services.audit.record(EVENTS[action], { ip: actor.ip, detail: { staffId: actor.id, targetStaffId: target.id, loginId: target.loginId } });
+  return { kind: 'ok', target };
+}

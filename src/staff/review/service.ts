@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { IsNull, type EntityManager, type Repository } from 'typeorm';
+import { normalizeEmail } from '../../accounts/account-store.js';
+import type { ApplicationForm } from '../../applications/fields.js';
+import { enrollmentHolders } from '../../applications/enrollments.js';
+import { graduateLoginUrl } from '../../applications/links.js';
+import { applicationMails } from '../../applications/mails.js';
+import { APPLY_PATHS, SELF_SERVICE_PATHS } from '../../applications/paths.js';
+import { groupOf, writePersonalData } from '../../applications/personal-data.js';
+import { ApplicationStateError, type ApplicationStore } from '../../applications/store.js';
+import type { AccountRow, ApplicationRow, ApplicationStatus } from '../../db/entities.js';
+import { emailMails } from '../../email-verification/mails.js';
+import { destroySessionsOf } from '../../oidc/adapter.js';
+import type { Services } from '../../services.js';
+import { queueMail, ReviewError, type StaffActor } from '../actions.js';
+import { issueInitialPassword } from '../initial-password.js';
+import { staffMails } from '../mail.js';
+import { isDuplicateKey } from '../../db/errors.js';
+import { enrollmentFromForm, graduateAccountFromApplication, withEnrollment } from './graduate-account.js';
+
+// The staff decisions (DESIGN §2.2 G2, G5, G6, G8; §2.3). Plain functions over the services: the
+// console's handlers only parse and render, and the tests call these directly.
+//
+// Each decision's writes run in one transaction (see inOneTransaction): the application's move and
+// its history event, and what it brings (the account, its passwords or profile, the access key).
+// Everything slow (hashing the initial password) happens before; mails and audit records after the
+// commit, so a decision that fails leaves the application undecided and no account.
+//
+// Concurrency: ApplicationStore.transition moves an application only from the status it was read in,
+// so of two decisions on one application the first wins and the second gets ApplicationStateError.
+
+export type ReviewServices = Pick<Services,
+  'config' | 'database' | 'hasher' | 'accounts' | 'applications' | 'audit' | 'sendMail' | 'langOf' | 'mailBranding' | 'texts'>;
+
+export interface DecisionResult {
+  status: ApplicationStatus;
+  accountId?: string;
+  /** False when the mail could not even be queued: the page must not say it was sent. */
+  mailQueued: boolean;
+}
+
+const COMMENT_MAX = 2000;
+
+interface DecisionWrites { applications: ApplicationStore; accounts: Repository<AccountRow>; manager: EntityManager }
+
+/**
+ * Runs a decision's writes in one transaction (all saved, or none). The application's move is always
+ * the first write: a decision that lost the race has written nothing when it learns so, and ends its
+ * transaction with a commit rather than a rollback, since on the embedded SQLite a rollback would also
+ * undo what other requests wrote on the shared connection meanwhile (src/db/transaction.ts).
+ */
+async function inOneTransaction<T>(services: Pick<Services, 'applications' | 'database'>, work: (writes: DecisionWrites) => Promise<T>): Promise<T> {
+  const outcome = await services.applications.inTransaction(async (applications, manager): Promise<{ done: T } | { lost: ApplicationStateError }> => {
+    try {
+      return { done: await work({ applications, manager, accounts: manager.getRepository(services.database.entities.Account) }) };
+    } catch (error) {
+      if (error instanceof ApplicationStateError) return { lost: error };
+      throw error;
+    }
+  });
+  if ('lost' in outcome) throw outcome.lost;
+  return outcome.done;
+}
+
+/** The address was taken meanwhile (the check before the decision is not atomic): the decision was undone. */
+async function unlessEmailTaken<T>(decision: Promise<T>): Promise<T> {
+  try {
+    return await decision;
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new ReviewError('email_taken');
+    throw error;
+  }
+}
+
+const by = (actor: StaffActor) => ({ type: 'staff' as const, id: actor.id });
+
+async function loadApplication(services: Pick<Services, 'applications'>, applicationId: string): Promise<ApplicationRow> {
+  const application = await services.applications.findById(applicationId);
+  if (!application || application.status === 'draft') throw new ReviewError('not_found');
+  return application;
+}
+
+function requiredComment(text: string | undefined): string {
+  const comment = (text ?? '').normalize('NFC').replace(/\r\n?/g, '\n').trim();
+  if (!comment || comment.length > COMMENT_MAX) throw new ReviewError('comment_required');
+  return comment;
+}
+
+async function graduateAccount(services: Pick<Services, 'accounts'>, accountId: string | null): Promise<AccountRow> {
+  const account = accountId ? await services.accounts.findById(accountId) : null;
+  if (!account || account.userType !== 'graduate') throw new ReviewError('account_not_graduate');
+  return account;
+}
+
+/**
+ * 承認. A 新規 account application creates the graduate account and mails 利用申請結果のお知らせ with the
+ * initial password. A 変更 application (G8) needs `accountId`: the existing graduate account staff
+ * matched it to — accounts are never linked automatically. An additional student number (G5) is added
+ * to the applicant's account; a personal-data change (G6) is written to it.
+ */
+export async function approveApplication(services: ReviewServices, actor: StaffActor, input: { applicationId: string; accountId?: string | null }): Promise<DecisionResult> {
+  const application = await loadApplication(services, input.applicationId);
+  if (application.purpose === 'enrollment') return approveEnrollment(services, actor, application);
+  if (application.purpose === 'personal') return approvePersonal(services, actor, application);
+  if (application.kind === 'change') return approveChange(services, actor, application, input.accountId ?? null);
+  return approveNew(services, actor, application);
+}
+
+async function approveNew(services: ReviewServices, actor: StaffActor, application: ApplicationRow): Promise<DecisionResult> {
+  if (!(await services.accounts.emailAvailableFor('', application.email))) throw new ReviewError('email_taken');
+  const issued = await issueInitialPassword(services);
+  const account = graduateAccountFromApplication(application, randomUUID(), issued);
+  const accountId = account.id;
+  const status = await unlessEmailTaken(inOneTransaction(services, async ({ applications, accounts }) => {
+    const moved = await applications.transition(application, 'approve', by(actor), { accountId });
+    await accounts.insert(account);
+    return moved;
+  }));
+  const mailQueued = await queueMail(services, account.email!, staffMails.approved(services.langOf(application.lang), services.mailBranding, {
+    password: issued.password, expiresAt: issued.expiresAt, loginUrl: graduateLoginUrl(services.config),
+  }));
+  await services.audit.record('application.approved', {
+    accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'new', mailQueued },
+  });
+  await services.audit.record('initial_password.issued', { accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued } });
+  return { status, accountId, mailQueued };
+}
+
+async function approveChange(services: ReviewServices, actor: StaffActor, application: ApplicationRow, accountId: string | null): Promise<DecisionResult> {
+  if (!accountId) throw new ReviewError('account_required');
+  const account = await graduateAccount(services, accountId);
+  const newEmail = normalizeEmail(application.email);
+  if (!(await services.accounts.emailAvailableFor(account.id, newEmail))) throw new ReviewError('email_taken');
+  const issued = await issueInitialPassword(services);
+  const status = await unlessEmailTaken(inOneTransaction(services, async ({ applications, accounts, manager }) => {
+    const moved = await applications.transition(application, 'approve', by(actor), { accountId: account.id });
+    // The first login with the new address then asks for a new password and a new second password (G3).
+    await accounts.update({ id: account.id }, {
+      email: newEmail, emailVerified: true, passwordHash: issued.hash, passwordIsInitial: true, passwordExpiresAt: issued.expiresAt,
+      secondPasswordHash: null, updatedAt: new Date(),
+    });
+    // Links already mailed to the old address (a reset, an address change) stop working too.
+    await manager.getRepository(services.database.entities.OneTimeToken).update({ accountId: account.id, usedAt: IsNull() }, { usedAt: new Date() });
+    return moved;
+  }));
+  await destroySessionsOf(services.database, account.id);
+  let oldNotified = true;
+  if (account.email && account.email !== newEmail) {
+    oldNotified = await queueMail(services, account.email, emailMails.emailChangedNotice(services.langOf(account.locale), services.mailBranding));
+  }
+  // The applicant is whoever holds the new address: that mail is what the page reports on.
+  const mailQueued = await queueMail(services, newEmail, staffMails.approved(services.langOf(application.lang), services.mailBranding, {
+    password: issued.password, expiresAt: issued.expiresAt, loginUrl: graduateLoginUrl(services.config), addressChanged: true,
+  }));
+  const detail = { staffId: actor.id, applicationId: application.id };
+  await services.audit.record('application.approved', { accountId: account.id, ip: actor.ip, detail: { ...detail, kind: 'change', mailQueued, oldAddressNotified: oldNotified } });
+  await services.audit.record('email.changed', { accountId: account.id, ip: actor.ip, detail: { ...detail, secondPasswordReset: true } });
+  await services.audit.record('initial_password.issued', { accountId: account.id, ip: actor.ip, detail: { ...detail, mailQueued } });
+  return { status, accountId: account.id, mailQueued };
+}
+
+async function approveEnrollment(services: ReviewServices, actor: StaffActor, application: ApplicationRow): Promise<DecisionResult> {
+  const account = await graduateAccount(services, application.accountId);
+  const enrollment = enrollmentFromForm((application.form ?? {}) as ApplicationForm);
+  // A student number another account already holds is never attached here: staff sort it out.
+  if ((await enrollmentHolders(services, enrollment, account.id)).length) throw new ReviewError('student_number_taken');
+  const status = await inOneTransaction(services, async ({ applications, accounts }) => {
+    const moved = await applications.transition(application, 'approve', by(actor), { accountId: account.id });
+    // The profile as it is now, locked until the commit on MySQL/MariaDB (the embedded SQLite runs one
+    // transaction at a time): of two enrolments added at once, both stay.
+    const lock = services.database.dialect === 'mysql' ? { mode: 'pessimistic_write' as const } : undefined;
+    const current = (await accounts.findOne({ where: { id: account.id }, lock }))?.profile ?? account.profile;
+    await accounts.update({ id: account.id }, { profile: withEnrollment(current, enrollment), updatedAt: new Date() });
+    return moved;
+  });
+  const mailQueued = await queueMail(services, account.email ?? application.email, staffMails.enrollmentAdded(services.langOf(application.lang), services.mailBranding, enrollment.student_number));
+  await services.audit.record('application.approved', {
+    accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'enrollment', mailQueued },
+  });
+  return { status, accountId: account.id, mailQueued };
+}
+
+/** G6: a change of reviewed personal data is written to the account only now; the user is told by mail. */
+async function approvePersonal(services: ReviewServices, actor: StaffActor, application: ApplicationRow): Promise<DecisionResult> {
+  const account = await graduateAccount(services, application.accountId);
+  const form = (application.form ?? {}) as ApplicationForm;
+  const fields = Object.keys(form);
+  if (!fields.length) throw new ReviewError('incomplete_form');
+  const status = await inOneTransaction(services, async ({ applications, manager }) => {
+    const moved = await applications.transition(application, 'approve', by(actor), { accountId: account.id });
+    await writePersonalData(services, account.id, form, manager);
+    return moved;
+  });
+  const lang = services.langOf(account.locale);
+  const t = services.texts.for(lang);
+  const groups = [...new Set(fields.map((f) => groupOf(f)).filter((g) => g !== undefined))];
+  const mailQueued = await queueMail(services, account.email ?? application.email, applicationMails.personalDataChanged(lang, services.mailBranding, groups.map((g) => t(`self.group.${g}`))));
+  await services.audit.record('application.approved', {
+    accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, kind: 'personal', mailQueued },
+  });
+  await services.audit.record('personal_data.changed', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, fields: fields.join(','), by: 'staff' } });
+  return { status, accountId: account.id, mailQueued };
+}
+
+/** 却下: the reason is required and mailed to the applicant. */
+export async function rejectApplication(services: ReviewServices, actor: StaffActor, input: { applicationId: string; reason: string }): Promise<DecisionResult> {
+  const reason = requiredComment(input.reason);
+  const application = await loadApplication(services, input.applicationId);
+  const status = await inOneTransaction(services, ({ applications }) => applications.transition(application, 'reject', by(actor), { comment: reason }));
+  const mailQueued = await queueMail(services, application.email, staffMails.rejected(services.langOf(application.lang), services.mailBranding, application.purpose, reason));
+  await services.audit.record('application.rejected', {
+    accountId: application.accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued },
+  });
+  return { status, mailQueued };
+}
+
+/**
+ * 再申請の依頼: the comment is required; the applicant gets it with a link (a new access key) that opens
+ * the same application for correction and resubmission.
+ */
+export async function requestResubmission(services: ReviewServices, actor: StaffActor, input: { applicationId: string; comment: string }): Promise<DecisionResult> {
+  const comment = requiredComment(input.comment);
+  const application = await loadApplication(services, input.applicationId);
+  // A personal-data change has no form to correct: it is approved or rejected.
+  if (application.purpose === 'personal') throw new ReviewError('not_applicable');
+  const days = services.config.graduates?.applicationAccessDays ?? 14;
+  const { status, key } = await inOneTransaction(services, async ({ applications }) => ({
+    status: await applications.transition(application, 'request_resubmission', by(actor), { comment }),
+    key: await applications.issueAccess(application.id, days),
+  }));
+  const path = application.purpose === 'enrollment' ? SELF_SERVICE_PATHS.enrollmentContinue : APPLY_PATHS.continue;
+  const url = `${services.config.issuer}${path}?key=${encodeURIComponent(key)}`;
+  const expiresAt = new Date(Date.now() + days * 86400_000);
+  const mailQueued = await queueMail(services, application.email, staffMails.resubmissionRequested(
+    services.langOf(application.lang), services.mailBranding, application.purpose, comment, url, expiresAt,
+  ));
+  await services.audit.record('application.resubmission_requested', {
+    accountId: application.accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued },
+  });
+  return { status, mailQueued };
+}

@@ -1,0 +1,82 @@
+import type { AccountRow } from '../../db/entities.js';
+import { pendingSetup, setupComplete } from '../../accounts/account-store.js';
+import type { Services } from '../../services.js';
+import { ipThrottleKey, studentThrottleKey } from '../../credentials/throttle-keys.js';
+import { admitAttempt } from '../../credentials/attempts.js';
+
+// 在学生ログイン: the university's directory checks ユーザID and パスワード, this service the 第2パスワード.
+// A plain function over the services: the routes parse and render, this decides.
+
+export type StudentLogin =
+  | { kind: 'ok'; account: AccountRow; complete: boolean }
+  | { kind: 'invalid' }
+  | { kind: 'unavailable' };
+
+/**
+ * ユーザID + パスワード (+ 第2パスワード once set). Every wrong value, an unknown user, a student who
+ * is not enrolled and a locked account give the same answer; only the audit log tells them apart.
+ */
+export async function authenticateStudent(
+  services: Pick<Services, 'config' | 'throttle' | 'audit' | 'directory' | 'hasher' | 'accounts'>,
+  input: { userId: string; password: string; secondPassword: string; ip: string },
+): Promise<StudentLogin> {
+  const { throttle, audit, directory, hasher, accounts, config } = services;
+  if (directory.kind !== 'password') return { kind: 'invalid' };
+  const keys = [
+    studentThrottleKey(config, input.userId),
+    ipThrottleKey(config, input.ip),
+  ];
+  // The attempt is counted before it is checked, so that parallel attempts cannot exceed the limit.
+  if (!(await admitAttempt(services, keys, [input.password, input.secondPassword]))) {
+    const known = await accounts.findStudentByDirectoryId(input.userId);
+    await audit.record('login.locked', { accountId: known?.id, ip: input.ip, detail: { userType: 'student' } });
+    return { kind: 'invalid' };
+  }
+
+  const answer = await directory.verify(input.userId, input.password);
+  if (answer.outcome === 'unavailable') {
+    // Not the user's failure: the attempt does not count.
+    for (const key of keys) await throttle.release(key);
+    await audit.record('login.directory_unavailable', { ip: input.ip });
+    return { kind: 'unavailable' };
+  }
+
+  let account: AccountRow | undefined;
+  let secondPasswordOk: boolean;
+  if (answer.outcome === 'ok') {
+    account = await accounts.upsertStudent(answer.person);
+    if (account.secondPasswordHash) {
+      secondPasswordOk = await hasher.verify(account.secondPasswordHash, input.secondPassword);
+    } else {
+      // No second password yet: the first-login steps follow. A value typed anyway is hashed once,
+      // so the time taken does not tell which of the three values was wrong.
+      if (input.secondPassword) await hasher.verify(null, input.secondPassword);
+      secondPasswordOk = true;
+    }
+  } else {
+    if (input.secondPassword) await hasher.verify(null, input.secondPassword);
+    secondPasswordOk = false;
+  }
+
+  if (!account || !secondPasswordOk) {
+    const locked = await throttle.lockExhausted(keys);
+    await audit.record('login.failure', {
+      accountId: account?.id,
+      ip: input.ip,
+      detail: {
+        userType: 'student',
+        reason: account ? 'second_password' : 'directory',
+        // Why the directory said no (not found, not enrolled, …): for the audit log, never the page.
+        directoryReason: answer.outcome === 'invalid' ? answer.reason : undefined,
+      },
+    });
+    if (locked.length) await audit.record('login.locked', { accountId: account?.id, ip: input.ip, detail: { userType: 'student', lockedNow: true } });
+    return { kind: 'invalid' };
+  }
+
+  await throttle.reset(keys[0]!);
+  await throttle.release(keys[1]!);
+  const complete = setupComplete(pendingSetup(account));
+  await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', complete } });
+  return { kind: 'ok', account, complete };
+}

@@ -1,0 +1,92 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { passwordRules, secondPasswordErrors } from '../../credentials/messages.js';
+import { forgotForm } from '../../email-verification/forms.js';
+import { formPost } from '../../web/form-body.js';
+import { interactionPath, type WebDeps } from '../../web/interaction.js';
+import { renderTokenProblem, renderUnavailable } from '../../web/pages.js';
+import { pageOf, render, renderMessage, type PageLocals } from '../../web/render.js';
+import { firstLoginStep } from '../first-login-step.js';
+import type { StudentTextKey } from '../texts.js';
+import { newSecondPasswordForm, resetForm } from './forms.js';
+import { secondPasswordScreen } from './screen.js';
+import { RESET_SECOND_PASSWORD_PATH, requestSecondPasswordReset, resetSecondPassword, setInitialSecondPassword } from './service.js';
+
+const FORGOT_PATH = '/students/second-password/forgot';
+
+/** S2 第2パスワード設定 at the first login, and S6 第2パスワードを忘れた場合 with its mailed reset URL. */
+export function secondPasswordRoutes(deps: WebDeps): Router {
+  const { services } = deps;
+  const screen = secondPasswordScreen(deps);
+  const policy = services.config.passwordPolicy.secondPassword;
+  const router = new Router();
+
+  router.post('/interaction/:uid/second-password', formPost(), async (ctx) => {
+    const step = await firstLoginStep(ctx, deps, 'second_password');
+    if (!step) return;
+    const { details, account } = step;
+    const { t } = pageOf<StudentTextKey>(ctx);
+    const form = newSecondPasswordForm(ctx.request.body, t);
+    if (!form.ok) return screen(ctx, details, { errors: form.errors });
+    const result = await setInitialSecondPassword(services, {
+      account, candidate: form.value.second_password, confirmation: form.value.second_password_confirm, ip: ctx.ip,
+    });
+    if (result.kind === 'unavailable') return renderUnavailable(ctx);
+    if (result.kind === 'invalid') return screen(ctx, details, { errors: secondPasswordErrors(t, policy, result) });
+    renderMessage(ctx, {
+      title: t('second_password.done_title'),
+      paragraphs: [t('second_password.done')],
+      link: { href: `/interaction/${details.uid}`, label: t('common.ok') },
+    });
+  });
+
+  const forgotPage = (ctx: Context, locals: PageLocals) => render(ctx, 'students/forgot', { title: pageOf<StudentTextKey>(ctx).t('forgot.title'), ...locals });
+  router.get(FORGOT_PATH, async (ctx) => {
+    forgotPage(ctx, { interaction: interactionPath(ctx.query.interaction) ? ctx.query.interaction : '' });
+  });
+  router.post(FORGOT_PATH, formPost(), async (ctx) => {
+    const { t, lang } = pageOf<StudentTextKey>(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    const interaction = interactionPath(body.interaction) ? String(body.interaction) : '';
+    const { interaction: _ignored, ...fields } = body;
+    const form = forgotForm(fields, t);
+    if (!form.ok) return forgotPage(ctx, { errors: form.errors, values: fields, interaction });
+    await requestSecondPasswordReset(services, { email: form.value.email, lang, interactionUid: interaction || undefined, ip: ctx.ip });
+    const back = interactionPath(interaction);
+    renderMessage(ctx, {
+      title: t('forgot.title'),
+      paragraphs: [t('forgot.sent')],
+      link: back ? { href: back, label: t('common.go_to_login') } : undefined,
+    });
+  });
+
+  const resetPage = (ctx: Context, token: unknown, locals: PageLocals = {}) => {
+    const { t } = pageOf<StudentTextKey>(ctx);
+    render(ctx, 'students/reset', { title: t('forgot.title'), token, rules: passwordRules(t, policy), ...locals });
+  };
+  router.get(RESET_SECOND_PASSWORD_PATH, async (ctx) => {
+    const checked = await services.tokens.check('reset_second_password', ctx.query.token);
+    if (checked.status !== 'valid') return renderTokenProblem(ctx, checked.status);
+    resetPage(ctx, ctx.query.token);
+  });
+  router.post(RESET_SECOND_PASSWORD_PATH, formPost(), async (ctx) => {
+    const { t } = pageOf<StudentTextKey>(ctx);
+    const form = resetForm(ctx.request.body, t);
+    const token = (ctx.request.body as Record<string, unknown>).token;
+    if (!form.ok) return resetPage(ctx, token, { errors: form.errors });
+    const result = await resetSecondPassword(services, {
+      token: form.value.token, candidate: form.value.second_password, confirmation: form.value.second_password_confirm, ip: ctx.ip,
+    });
+    if (result.kind === 'unavailable') return renderUnavailable(ctx);
+    if (result.kind === 'invalid') return resetPage(ctx, token, { errors: secondPasswordErrors(t, policy, result.check) });
+    if (result.kind !== 'done') return renderTokenProblem(ctx, result.kind);
+    const back = interactionPath(result.interactionUid);
+    renderMessage(ctx, {
+      title: t('second_password.done_title'),
+      paragraphs: [t('second_password.changed')],
+      link: back ? { href: back, label: t('common.ok') } : undefined,
+    });
+  });
+
+  return router;
+}

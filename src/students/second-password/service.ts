@@ -1,0 +1,76 @@
+import type { AccountRow } from '../../db/entities.js';
+import type { Lang } from '../../config/types.js';
+import type { Services } from '../../services.js';
+import { destroySessionsOf } from '../../oidc/adapter.js';
+import { credentialMails } from '../../credentials/mails.js';
+import { checkNewSecondPassword, storeSecondPassword, type SecondPasswordCheck, type SecondPasswordDeps } from '../../credentials/second-password.js';
+import { studentThrottleKey } from '../../credentials/throttle-keys.js';
+import { mailResetLink } from '../../email-verification/reset-link.js';
+import { studentMails } from '../mails.js';
+
+// 第2パスワード設定 at the first login (S2) and 第2パスワードを忘れた場合 (S6). Plain functions over the
+// services: the routes parse and render, these decide.
+
+/** Where the mailed reset URL leads. */
+export const RESET_SECOND_PASSWORD_PATH = '/students/second-password/reset';
+
+/** 第2パスワード設定 at first login. */
+export async function setInitialSecondPassword(
+  services: SecondPasswordDeps & Pick<Services, 'audit'>,
+  input: { account: AccountRow; candidate: string; confirmation: string; ip: string },
+): Promise<SecondPasswordCheck> {
+  if (input.account.secondPasswordHash) return { kind: 'ok' };
+  const checked = await checkNewSecondPassword(services, input.account, input.candidate, input.confirmation);
+  if (checked.kind !== 'ok') return checked;
+  await storeSecondPassword(services, input.account.id, input.candidate);
+  await services.audit.record('second_password.set', { accountId: input.account.id, ip: input.ip });
+  return checked;
+}
+
+/** 第2パスワードを忘れた場合: the same answer whether or not the address is registered. */
+export async function requestSecondPasswordReset(
+  services: Pick<Services, 'config' | 'accounts' | 'tokens' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>,
+  input: { email: string; lang: Lang; interactionUid?: string; ip: string },
+): Promise<void> {
+  const account = await services.accounts.findByEmail(input.email);
+  if (!account || account.userType !== 'student' || !account.secondPasswordHash) {
+    await services.audit.record('second_password.reset_requested', { ip: input.ip, detail: { matched: false } });
+    return;
+  }
+  await mailResetLink(services, {
+    account: { id: account.id, email: account.email! }, purpose: 'reset_second_password', path: RESET_SECOND_PASSWORD_PATH,
+    mail: studentMails.resetSecondPassword, event: 'second_password.reset_requested', lang: input.lang, interactionUid: input.interactionUid, ip: input.ip,
+  });
+}
+
+export type SecondPasswordReset =
+  | { kind: 'done'; interactionUid?: string }
+  | { kind: 'expired' | 'used' | 'unknown' }
+  | { kind: 'invalid'; check: Extract<SecondPasswordCheck, { kind: 'invalid' }> }
+  | { kind: 'unavailable' };
+
+/**
+ * Sets the new second password from the reset URL. The token is used up only when the new value
+ * is accepted, so a rule broken on the form does not cost the user the URL. Every session of the
+ * account ends.
+ */
+export async function resetSecondPassword(
+  services: SecondPasswordDeps & Pick<Services, 'tokens' | 'throttle' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>,
+  input: { token: unknown; candidate: string; confirmation: string; ip: string },
+): Promise<SecondPasswordReset> {
+  const checked = await services.tokens.check('reset_second_password', input.token);
+  if (checked.status !== 'valid') return { kind: checked.status };
+  const account = await services.accounts.findById(checked.token.accountId);
+  if (!account) return { kind: 'unknown' };
+  const policy = await checkNewSecondPassword(services, account, input.candidate, input.confirmation);
+  if (policy.kind === 'unavailable') return policy;
+  if (policy.kind === 'invalid') return { kind: 'invalid', check: policy };
+  const used = await services.tokens.consume('reset_second_password', input.token);
+  if (used.status !== 'valid') return { kind: used.status };
+  await storeSecondPassword(services, account.id, input.candidate);
+  await destroySessionsOf(services.database, account.id);
+  if (account.directoryId) await services.throttle.reset(studentThrottleKey(services.config, account.directoryId));
+  if (account.email) await services.sendMail(account.email, credentialMails.secondPasswordChanged(services.langOf(account.locale), services.mailBranding));
+  await services.audit.record('second_password.reset', { accountId: account.id, ip: input.ip });
+  return { kind: 'done', interactionUid: checked.token.payload?.interactionUid };
+}

@@ -1,0 +1,24 @@
+import { accountTexts } from './account/texts.js';
+import { applicationTexts } from './applications/texts.js';
+import { credentialTexts } from './credentials/texts.js';
+import { emailTexts } from './email-verification/texts.js';
+import { graduateTexts } from './graduates/texts.js';
+import { applyTexts } from './graduates/apply/texts.js';
+import { graduateLoginTexts } from './graduates/login/texts.js';
+import { passwordResetTexts } from './graduates/password-reset/texts.js';
+import { enrollmentTexts } from './graduates/self-service/enrollment/texts.js';
+import { personalDataTexts } from './graduates/self-service/personal-data/texts.js';
+import { interactionTexts } from './interaction/texts.js';
+import { staffTexts } from './staff/texts.js';
+import { studentTexts } from './students/texts.js';
+import { commonTexts } from './web/common-texts.js';
+import { Translations } from './web/texts.js';
+
+/** Every table of screen texts, composed into the one translator of the service (a key defined twice stops the start). */
+export function createTranslations(): Translations {
+  return new Translations([
+    commonTexts, credentialTexts, emailTexts, applicationTexts,
+    studentTexts, accountTexts, interactionTexts, staffTexts,
+    graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
+  ]);
+}

@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { MailOutbox, retryDelaySeconds } from '../../src/mail/outbox.js';
+import { smtpTransport } from '../../src/mail/transport.js';
+import { TypeOrmAdapter, purgeExpiredPayloads } from '../../src/oidc/adapter.js';
+import { OneTimeTokens, hashToken } from '../../src/tokens/one-time-tokens.js';
+import { LoginThrottle, throttleKey } from '../../src/security/throttle.js';
+import { DATABASES, freshDatabase } from '../support/harness.js';
+import { MailCatcher } from '../support/smtp.js';
+import type { Database } from '../../src/db/data-source.js';
+
+for (const db of DATABASES) {
+  describe(`storage (${db.name})`, () => {
+    let database: Database;
+    before(async () => {
+      database = await freshDatabase(db);
+    });
+    after(async () => { await database?.dataSource.destroy(); });
+
+    it('applies every migration to an empty database and reverts them all', async () => {
+      const { dataSource } = database;
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      expect(applied.length).to.be.greaterThan(0);
+      for (const table of ['oidc_payload', 'accounts', 'one_time_tokens', 'mail_outbox', 'login_throttle', 'audit_events']) {
+        expect(await dataSource.createQueryRunner().hasTable(table), table).to.equal(true);
+      }
+      for (let i = 0; i < applied.length; i += 1) await dataSource.undoLastMigration({ transaction: 'each' });
+      for (const table of ['oidc_payload', 'accounts', 'mail_outbox']) {
+        expect(await dataSource.createQueryRunner().hasTable(table), table).to.equal(false);
+      }
+      await dataSource.runMigrations({ transaction: 'each' });
+    });
+
+    it('provider adapter: case-sensitive ids, lookups by uid and userCode, durable consume, grant revocation scoped to its model, purge', async () => {
+      const codes = new TypeOrmAdapter('AuthorizationCode', database);
+      const interactions = new TypeOrmAdapter('Interaction', database);
+      const sessions = new TypeOrmAdapter('Session', database);
+      await codes.upsert('AbC', { grantId: 'g1', kind: 'AuthorizationCode' } as never, 60);
+      await codes.upsert('abc', { grantId: 'g2', kind: 'AuthorizationCode' } as never, 60);
+      expect((await codes.find('AbC'))?.grantId).to.equal('g1');
+      expect((await codes.find('abc'))?.grantId).to.equal('g2');
+      await sessions.upsert('s1', { uid: 'Uid1', accountId: 'acc' } as never, 60);
+      expect((await sessions.findByUid('Uid1'))?.accountId).to.equal('acc');
+      expect(await sessions.findByUid('uid1')).to.equal(undefined);
+      const devices = new TypeOrmAdapter('DeviceCode', database);
+      await devices.upsert('d1', { userCode: 'WXYZ-1234' } as never, 60);
+      expect(await devices.findByUserCode('WXYZ-1234')).to.not.equal(undefined);
+
+      await codes.consume('AbC');
+      expect((await codes.find('AbC'))?.consumed).to.be.a('number');
+      await interactions.upsert('i1', { grantId: 'g1' } as never, 60);
+      await codes.revokeByGrantId('g1');
+      expect(await codes.find('AbC')).to.equal(undefined);
+      expect(await interactions.find('i1'), 'an Interaction with the same grantId survives').to.not.equal(undefined);
+
+      await codes.upsert('old', { grantId: 'g3' } as never, 1);
+      const later = new Date(Date.now() + 5000);
+      expect(await purgeExpiredPayloads(database, later)).to.be.greaterThan(0);
+      expect(await codes.find('old')).to.equal(undefined);
+    });
+
+    it('one-time tokens: hashed at rest, single use, purpose-bound, expiring, superseded by a newer one', async () => {
+      const tokens = new OneTimeTokens(database, 30);
+      const token = await tokens.issue('register_email', 'acc-1', { email: 'a@example.ac.jp' });
+      expect(token.length).to.be.greaterThanOrEqual(43); // 256 bits
+      const rows = await database.dataSource.getRepository(database.entities.OneTimeToken).findBy({ accountId: 'acc-1' });
+      expect(rows[0]!.tokenHash).to.equal(hashToken(token)).and.not.contain(token);
+      expect((await tokens.check('reset_second_password', token)).status).to.equal('unknown');
+      expect((await tokens.consume('register_email', token)).status).to.equal('valid');
+      expect((await tokens.consume('register_email', token)).status).to.equal('used');
+      const racing = await tokens.issue('register_email', 'acc-2');
+      const results = await Promise.all([tokens.consume('register_email', racing), tokens.consume('register_email', racing)]);
+      expect(results.filter((r) => r.status === 'valid')).to.have.length(1);
+      const first = await tokens.issue('change_email', 'acc-3');
+      const second = await tokens.issue('change_email', 'acc-3');
+      expect((await tokens.check('change_email', first)).status).to.equal('used');
+      expect((await tokens.check('change_email', second)).status).to.equal('valid');
+      const expiring = new OneTimeTokens(database, 1);
+      const soon = await expiring.issue('register_email', 'acc-4');
+      await database.dataSource.getRepository(database.entities.OneTimeToken).update({ tokenHash: hashToken(soon) }, { expiresAt: new Date(Date.now() - 1000) });
+      expect((await expiring.consume('register_email', soon)).status).to.equal('expired');
+    });
+
+    it('throttle: locks after the limit within the window, per key, and a reset clears it', async () => {
+      const throttle = new LoginThrottle(database);
+      const rule = { maxFailures: 3, windowMinutes: 15, lockMinutes: 15 };
+      const key = throttleKey('account', 'student:someone', rule);
+      const other = throttleKey('account', 'student:other', rule);
+      expect(await throttle.recordFailure([key])).to.have.length(0);
+      expect(await throttle.recordFailure([key])).to.have.length(0);
+      expect(await throttle.recordFailure([key])).to.have.length(1);
+      expect(await throttle.lockedKeys([key, other])).to.deep.equal([key]);
+      expect(await throttle.lockedKeys([key], new Date(Date.now() + 16 * 60_000))).to.have.length(0);
+      await throttle.reset(key);
+      expect(await throttle.lockedKeys([key])).to.have.length(0);
+      expect(key.key).to.not.contain('someone');
+    });
+
+    it('mail outbox: an SMTP outage delays mail and loses none; a sent body is erased; a mail is sent once', async () => {
+      const smtp = new MailCatcher();
+      await smtp.start();
+      try {
+        const outbox = new MailOutbox(database, smtpTransport(smtp.url), { from: 'no-reply@example.ac.jp', maxAttempts: 5, pollSeconds: 60 });
+        smtp.refuse = true;
+        await outbox.enqueue({ to: 'student@example.ac.jp', subject: '件名', text: '本文 https://example.test/x' });
+        expect(await outbox.processDue()).to.equal(0);
+        const repo = database.dataSource.getRepository(database.entities.MailOutbox);
+        const failed = await repo.findOneByOrFail({ recipient: 'student@example.ac.jp' });
+        expect(failed.status).to.equal('pending');
+        expect(failed.attempts).to.equal(1);
+        expect(failed.lastError).to.not.contain('student@example.ac.jp');
+        smtp.refuse = false;
+        // Not due yet: nothing is sent before the retry time.
+        expect(await outbox.processDue()).to.equal(0);
+        const later = new Date(Date.now() + retryDelaySeconds(1) * 1000 + 1000);
+        const [a, b] = await Promise.all([outbox.processDue(later), outbox.processDue(later)]);
+        expect(a + b).to.equal(1);
+        const mail = await smtp.waitFor('student@example.ac.jp');
+        expect(mail.subject).to.equal('件名');
+        expect(mail.text).to.contain('本文');
+        const sent = await repo.findOneByOrFail({ id: failed.id });
+        expect(sent.status).to.equal('sent');
+        expect(sent.bodyText).to.equal('');
+        await outbox.stop();
+      } finally {
+        await smtp.stop();
+      }
+    });
+  });
+}
+
+describe('retry schedule', () => {
+  it('backs off from 30 s and caps at one hour', () => {
+    expect([1, 2, 3, 4].map(retryDelaySeconds)).to.deep.equal([30, 60, 120, 240]);
+    expect(retryDelaySeconds(20)).to.equal(3600);
+  });
+});
