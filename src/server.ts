@@ -25,7 +25,7 @@ export interface RunningServer {
 const HOUSEKEEPING_MS = 10 * 60_000;
 
 /** The demo gets a handful of postal codes (530-0001 梅田, 100-0001 千代田…) for 郵便番号 検索. */
-async function importDemoPostalCodes(services: Services): Promise<void> {
+async function importDemoPostalCodes(services: Pick<Services, 'database'>): Promise<void> {
   const { dataSource, entities } = services.database;
   if ((await dataSource.getRepository(entities.PostalCode).count()) > 0) return;
   await importPostalCodes(services.database, projectPath('config/postal-codes-demo.csv'));

@@ -1,4 +1,5 @@
 import type { AccountRow } from '../db/entities.js';
+import { admitAttempt } from '../credentials/attempts.js';
 import { accountThrottleKey } from '../credentials/throttle-keys.js';
 import type { Services } from '../services.js';
 
@@ -15,7 +16,7 @@ export async function checkCurrentCredential(
 ): Promise<CurrentCredential> {
   const { account } = input;
   const key = accountThrottleKey(services.config, account);
-  if ((await services.throttle.admit([key])).length) {
+  if (!(await admitAttempt(services, [key], [input.value]))) {
     await services.audit.record(input.failure, { accountId: account.id, ip: input.ip, detail: { locked: true } });
     return { kind: 'locked' };
   }

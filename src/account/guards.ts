@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { AccountRow } from '../db/entities.js';
-import { confirmationPath, recentlyAuthenticated } from '../sessions/reauthentication.js';
+import { reauthenticationRedirect } from '../sessions/reauthentication.js';
 import { signedInUser, type ProviderSession } from '../sessions/signed-in.js';
 import type { WebDeps } from '../web/interaction.js';
 import { startLogin } from './sign-in.js';
@@ -27,9 +27,10 @@ export function accountGuards(deps: WebDeps) {
    * password is asked again first (/account/confirm, which comes back to `path`).
    */
   const withRecentSignIn = (path: string, handler: Handler<[AccountRow]>) => withSession(async (ctx, account, session) => {
-    if (!(await recentlyAuthenticated(services, session))) {
+    const confirm = await reauthenticationRedirect(services, session, path);
+    if (confirm) {
       ctx.status = 303;
-      return ctx.redirect(confirmationPath(path));
+      return ctx.redirect(confirm);
     }
     await handler(ctx, account);
   });

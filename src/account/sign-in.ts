@@ -13,7 +13,7 @@ const STATE_COOKIE = 'cert_idp.account_state';
 /** Where /account/callback goes after a login started by the menu (a same-site account path). */
 const RETURN_COOKIE = 'cert_idp.account_return';
 
-export const ACCOUNT_CALLBACK_PATH = '/account/callback';
+const ACCOUNT_CALLBACK_PATH = '/account/callback';
 
 /** Sends the browser to log in (again, with `prompt: 'login'`), coming back to `returnTo` or the menu. */
 export function startLogin(ctx: Context, config: Pick<AppConfig, 'issuer'>, options: { prompt?: 'login'; returnTo?: string } = {}): void {

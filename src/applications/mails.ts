@@ -1,11 +1,12 @@
 import type { Lang } from '../config/types.js';
 import { composeMail, type MailBranding } from '../mail/templates.js';
+import { joinList } from '../web/texts.js';
 
 // Mails about an account's personal data, sent by the graduate's own change and by a staff approval.
 export const applicationMails = {
   /** G6: what changed (item names only); `requested` lists items sent to the university for approval. */
   personalDataChanged: (lang: Lang, b: MailBranding, changed: readonly string[], requested: readonly string[] = []) => {
-    const list = (items: readonly string[]) => items.join({ ja: '、', en: ', ' }[lang]);
+    const list = (items: readonly string[]) => joinList(lang, items);
     const texts = {
       ja: {
         title: '個人情報変更のお知らせ',

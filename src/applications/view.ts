@@ -58,7 +58,7 @@ export function applicationSections(t: Translate<ApplicationTextKey>, visible: r
 }
 
 /** The confirmation screen: label and the value as the applicant will recognise it. */
-export function applicationSummary(t: Translate<ApplicationTextKey>, sections: SectionView[], form: Record<string, string>): Array<{ title: string; rows: Array<{ label: string; value: string }> }> {
+export function applicationSummary(sections: SectionView[], form: Record<string, string>): Array<{ title: string; rows: Array<{ label: string; value: string }> }> {
   return sections.map((section) => ({
     title: section.title,
     rows: section.fields.map((field) => {

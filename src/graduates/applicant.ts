@@ -88,7 +88,7 @@ export async function saveApplicationForm(services: Store & Pick<Services, 'data
 /** 確認: the saved form as the applicant typed it; the catalogue choice as it was saved (the catalogue may have changed since). */
 export function savedFormSummary(t: Translate<ApplicationTextKey>, fields: readonly FormFieldName[], catalogue: CatalogueEntryRow[], saved: ApplicationForm) {
   const form = { ...saved } as Record<string, string>;
-  const summary = applicationSummary(t, applicationSections(t, fields, catalogue), form);
+  const summary = applicationSummary(applicationSections(t, fields, catalogue), form);
   for (const section of summary) for (const row of section.rows) if (row.label === t('apply.catalogue')) row.value = [form.university, form.faculty, form.department].filter(Boolean).join(' / ');
   return summary;
 }

@@ -14,7 +14,7 @@ import { personalDataRoutes } from './self-service/personal-data/routes.js';
 // Shared by several flows: texts.ts, mails.ts, password-setup.ts (G3, G11), terms.ts (G1, G4), applicant.ts and
 // mailed-url.ts (G1, G5).
 
-export { graduateScreens, type GraduateScreens } from './login/screens.js';
+export { graduateScreens } from './login/screens.js';
 
 /** The graduates' routes, flow by flow. */
 export function graduateRoutes(deps: WebDeps): Router {

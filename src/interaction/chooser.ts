@@ -6,5 +6,5 @@ import type { InteractionTextKey } from './texts.js';
 /** 在学生の方 / 卒業生の方: shown at login when graduates are served and the client pre-selected neither. */
 export function renderChooser(ctx: Context, details: InteractionDetails): void {
   const { t } = pageOf<InteractionTextKey>(ctx);
-  render(ctx, 'chooser', { title: t('chooser.title'), uid: details.uid });
+  render(ctx, 'interaction/chooser', { title: t('chooser.title'), uid: details.uid });
 }

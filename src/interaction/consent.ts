@@ -14,7 +14,7 @@ function missing(details: InteractionDetails, what: 'missingOIDCScope' | 'missin
 export function consent({ services, provider }: WebDeps) {
   const show = (ctx: Context, details: InteractionDetails) => {
     const { t } = pageOf<InteractionTextKey>(ctx);
-    render(ctx, 'consent', {
+    render(ctx, 'interaction/consent', {
       title: t('consent.title'),
       uid: details.uid,
       client: clientName(services, details.params.client_id),

@@ -1,8 +1,6 @@
-import type { Context } from 'koa';
-import type { AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
 import { TypeOrmAdapter } from '../oidc/adapter.js';
 import type { Services } from '../services.js';
-import type { WebDeps } from '../web/interaction.js';
 
 // Re-authentication before sensitive changes (email, password, second password, personal data):
 // when the sign-in is older than account.reauthenticateAfterMinutes, /account/confirm asks for the
@@ -15,12 +13,14 @@ const MODEL = 'AccountConfirmation';
 
 interface SessionLike { uid: string; accountId?: string; loginTs?: number }
 
-function maxAgeSeconds(services: Services): number {
+type ReauthDeps = Pick<Services, 'config' | 'database'>;
+
+function maxAgeSeconds(services: Pick<Services, 'config'>): number {
   return (services.config.account?.reauthenticateAfterMinutes ?? DEFAULT_REAUTHENTICATE_MINUTES) * 60;
 }
 
 /** True when the session signed in, or confirmed its password, within the configured age. */
-export async function recentlyAuthenticated(services: Services, session: SessionLike, now = Date.now()): Promise<boolean> {
+export async function recentlyAuthenticated(services: ReauthDeps, session: SessionLike, now = Date.now()): Promise<boolean> {
   const limit = maxAgeSeconds(services);
   const seconds = Math.floor(now / 1000);
   if (session.loginTs && seconds - session.loginTs < limit) return true;
@@ -30,7 +30,7 @@ export async function recentlyAuthenticated(services: Services, session: Session
 }
 
 /** Records that the session's user just typed their password again. */
-export async function recordConfirmation(services: Services, session: SessionLike): Promise<void> {
+export async function recordConfirmation(services: ReauthDeps, session: SessionLike): Promise<void> {
   const payload = { accountId: session.accountId, confirmedAt: Math.floor(Date.now() / 1000) } as AdapterPayload;
   await new TypeOrmAdapter(MODEL, services.database).upsert(session.uid, payload, maxAgeSeconds(services));
 }
@@ -47,11 +47,9 @@ export function confirmationPath(returnTo: string): string {
 }
 
 /**
- * For a sensitive account page: undefined when the sign-in is recent enough, otherwise the
- * confirmation page to send the browser to (it comes back to `returnTo`).
+ * For a sensitive account page: undefined when the sign-in (or a password typed again) is recent
+ * enough, otherwise the confirmation page to send the browser to (it comes back to `returnTo`).
  */
-export async function reauthenticationRedirect(ctx: Context, { services, provider }: WebDeps, returnTo: string): Promise<string | undefined> {
-  const session = await provider.Session.get(ctx as unknown as KoaContextWithOIDC);
-  if (session.accountId && await recentlyAuthenticated(services, session)) return undefined;
-  return confirmationPath(returnTo);
+export async function reauthenticationRedirect(services: ReauthDeps, session: SessionLike, returnTo: string): Promise<string | undefined> {
+  return (await recentlyAuthenticated(services, session)) ? undefined : confirmationPath(returnTo);
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
+import type { AccountRow } from '../db/entities.js';
 import type { Services } from '../services.js';
 
 /** What every capability's routes need. */
@@ -28,7 +29,7 @@ export async function finishInteraction(
 }
 
 /** The client's name as its configuration gives it (or its id). */
-export function clientName(services: Services, clientId: unknown): string {
+export function clientName(services: Pick<Services, 'config'>, clientId: unknown): string {
   const client = services.config.clients.find((c) => c.client_id === clientId);
   return client?.client_name ?? String(clientId ?? '');
 }
@@ -36,4 +37,21 @@ export function clientName(services: Services, clientId: unknown): string {
 /** A same-site path back into a login that may still be open, or nothing. */
 export function interactionPath(uid: unknown): string | undefined {
   return typeof uid === 'string' && /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? `/interaction/${uid}` : undefined;
+}
+
+/**
+ * A post of a first-login step (メールアドレス設定, 第2パスワード設定, パスワード設定, 利用許諾): the interaction
+ * and the account that signed in. When the provider asks for something else (or nobody signed in),
+ * the browser is sent back to the interaction, which shows what comes next, and this returns undefined.
+ */
+export async function firstLoginStep(
+  ctx: Context, { services, provider }: WebDeps, prompt: 'email_registration' | 'second_password' | 'password_setup' | 'terms',
+): Promise<{ details: InteractionDetails; account: AccountRow } | undefined> {
+  const details = await interactionOf(ctx, provider);
+  const account = details.session?.accountId ? await services.accounts.findById(details.session.accountId) : null;
+  if (details.prompt.name !== prompt || !account) {
+    ctx.redirect(`/interaction/${details.uid}`);
+    return undefined;
+  }
+  return { details, account };
 }

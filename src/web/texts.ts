@@ -75,6 +75,11 @@ function translatorOf(table: ReadonlyMap<string, Text>): Translate {
   return t;
 }
 
+/** Items of a list in a sentence: 「氏名、電話番号」 / "Name, Telephone". */
+export function joinList(lang: Lang, items: readonly string[]): string {
+  return items.join({ ja: '、', en: ', ' }[lang]);
+}
+
 export function isLang(value: unknown): value is Lang {
   return value === 'ja' || value === 'en';
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DATABASES, newBrowser, oidc, RP, startTestServer, beginAuthorization, exchangeCode, relyingParty, type TestServer } from '../support/harness.js';
-import { linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
+import { linkByText, textOf } from '../support/browser.js';
 import { urlIn } from '../support/smtp.js';
 import { initialPasswordIn, signIn } from '../support/staff.js';
 import { createStaffUser } from '../../src/staff/members/service.js';

@@ -59,7 +59,7 @@ function enrolmentForm(catalogue: string, overrides: Record<string, string> = {}
 }
 
 /** G5 steps 7–10: the form → 確認 → 申請 → 申請完了. */
-async function completeEnrollment(server: TestServer, browser: HttpBrowser, url: string, fields: Record<string, string>): Promise<Page> {
+async function completeEnrollment(browser: HttpBrowser, url: string, fields: Record<string, string>): Promise<Page> {
   const form = await browser.get(url);
   expect(textOf(form)).to.contain('大学名 / 学部名 / 学科名').and.contain('学籍番号').and.contain('卒業（修了）年月');
   const confirm = await browser.submit(form, '/account/enrollments/form', { ...fields, action: 'next' });
@@ -157,7 +157,7 @@ for (const db of DATABASES) {
 
     it('G5: staff reject it in the console — the applicant is told, nothing is added', async () => {
       const url = await requestEnrollmentMail(server, graduate);
-      await completeEnrollment(server, graduate.browser, url, enrolmentForm(await catalogueId(server, '工学研究科'), { student_number: 'M2400099' }));
+      await completeEnrollment(graduate.browser, url, enrolmentForm(await catalogueId(server, '工学研究科'), { student_number: 'M2400099' }));
       const application = (await enrollmentApplications(server, graduate.email)).find((a) => a.form?.student_number === 'M2400099')!;
       const detail = await staff.get(`/admin/applications/${application.id}`);
       const rejected = await staff.submit(detail, `/admin/applications/${application.id}/reject`, { reason: '在籍記録が確認できませんでした。' });
@@ -172,7 +172,7 @@ for (const db of DATABASES) {
       // A graduate of its own: the mails per hour of the shared one are used up by the other tests.
       const applicantAccount = await signedInGraduate(server, 'g5-resubmit@example.com');
       const url = await requestEnrollmentMail(server, applicantAccount);
-      await completeEnrollment(server, applicantAccount.browser, url, enrolmentForm(await catalogueId(server, '工学研究科'), { student_number: 'M2400100' }));
+      await completeEnrollment(applicantAccount.browser, url, enrolmentForm(await catalogueId(server, '工学研究科'), { student_number: 'M2400100' }));
       const application = (await enrollmentApplications(server, applicantAccount.email)).find((a) => a.form?.student_number === 'M2400100')!;
       const detail = await staff.get(`/admin/applications/${application.id}`);
       const asked = await staff.submit(detail, `/admin/applications/${application.id}/resubmission`, { comment: '学籍番号をご確認ください。' });
@@ -195,7 +195,7 @@ for (const db of DATABASES) {
     it('G5: a student number of another account is never attached — approval refused with a message to staff', async () => {
       await approvedGraduate(server, 'g5-owner@example.com', { student_number: '19E7777', catalogue_id: await catalogueId(server, '工学部') });
       const url = await requestEnrollmentMail(server, graduate);
-      await completeEnrollment(server, graduate.browser, url, enrolmentForm(await catalogueId(server, '工学部'), { student_number: '19E7777' }));
+      await completeEnrollment(graduate.browser, url, enrolmentForm(await catalogueId(server, '工学部'), { student_number: '19E7777' }));
       const application = (await enrollmentApplications(server, graduate.email)).find((a) => a.form?.student_number === '19E7777')!;
       const detail = await staff.get(`/admin/applications/${application.id}`);
       expect(textOf(detail)).to.contain('この学籍番号は既に別のアカウントに登録されています').and.contain('g5-owner@example.com');

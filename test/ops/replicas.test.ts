@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import argon2 from 'argon2';
 import { expect } from 'chai';
 import { decodeProtectedHeader, type JWK } from 'jose';
-import { createDataSource, type Database } from '../../src/db/data-source.js';
+import type { Database } from '../../src/db/data-source.js';
 import { MailOutbox } from '../../src/mail/outbox.js';
 import { linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
 import { NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';

@@ -17,9 +17,8 @@ import { listCatalogue } from '../../src/applications/catalogue.js';
 import { StaffStore } from '../../src/staff/staff-store.js';
 import { totpCode } from '../../src/staff/auth/totp.js';
 import { findForm, textOf, type HttpBrowser } from '../support/browser.js';
-import { initialPasswordIn, nextCode, secretOn, signIn, sleep, staffBrowser, stepNow, wrongCode, type StaffCredentials } from '../support/staff.js';
+import { initialPasswordIn, nextCode, secretOn, signIn, staffBrowser, wrongCode, type StaffCredentials } from '../support/staff.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
-import type { ReceivedMail } from '../support/smtp.js';
 
 // The staff console (DESIGN §2.3) and the decisions of G2/G8 over real HTTP, the real database (both
 // kinds), the real SMTP listener and TOTP codes computed here with otplib.

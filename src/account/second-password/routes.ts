@@ -9,23 +9,12 @@ import { renderUnavailable } from '../../web/pages.js';
 import { pageOf, render, renderMessage, type PageLocals } from '../../web/render.js';
 import type { AccountGuards } from '../guards.js';
 import type { AccountTextKey } from '../texts.js';
-import { changeSecondPasswordForm, graduateChangeSecondPasswordForm } from './forms.js';
+import { SECOND_PASSWORD_SCREENS } from './forms.js';
 import { changeSecondPassword } from './service.js';
 
 const PATH = '/account/second-password';
 
-// S5 (students) and G10 (graduates, with the manual's 旧第2パスワード / 新第2パスワード).
-const SCREENS = {
-  student: {
-    form: changeSecondPasswordForm,
-    labels: { current: 'change_second_password.current_label', next: 'change_second_password.new_label', wrong: 'change_second_password.wrong_current' },
-  },
-  graduate: {
-    form: graduateChangeSecondPasswordForm,
-    labels: { current: 'change_second_password.old_label', next: 'change_second_password.graduate_new_label', wrong: 'change_second_password.wrong_old' },
-  },
-} as const;
-const screenOf = (account: AccountRow) => SCREENS[account.userType === 'graduate' ? 'graduate' : 'student'];
+const screenOf = (account: AccountRow) => SECOND_PASSWORD_SCREENS[account.userType === 'graduate' ? 'graduate' : 'student'];
 
 /** 第2パスワード変更: the current one, then a new one by the rules. */
 export function secondPasswordRoutes({ services }: WebDeps, { withRecentSignIn }: AccountGuards): Router {

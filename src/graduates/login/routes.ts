@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { ACR } from '../../oidc/provider.js';
 import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
-import { finishInteraction, interactionOf, type InteractionDetails, type WebDeps } from '../../web/interaction.js';
+import { finishInteraction, firstLoginStep, interactionOf, type WebDeps } from '../../web/interaction.js';
 import { pageOf, renderMessage } from '../../web/render.js';
 import { graduatePasswordPolicies, newPasswordsOf, passwordSetupErrors } from '../password-setup.js';
 import { graduateLoginForm, passwordSetupForm, termsForm } from './forms.js';
@@ -16,10 +16,6 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
   const screens = graduateScreens(deps);
   const policies = graduatePasswordPolicies(services.config);
   const router = new Router();
-
-  /** The account the interaction's session signed in (a first-login step follows the password). */
-  const sessionAccount = async (details: InteractionDetails) =>
-    (details.session?.accountId ? services.accounts.findById(details.session.accountId) : null);
 
   router.post('/interaction/:uid/graduate-login', formPost(), async (ctx) => {
     const details = await interactionOf(ctx, provider);
@@ -39,9 +35,9 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
   });
 
   router.post('/interaction/:uid/password-setup', formPost(), async (ctx) => {
-    const details = await interactionOf(ctx, provider);
-    const account = await sessionAccount(details);
-    if (details.prompt.name !== 'password_setup' || !account) return ctx.redirect(`/interaction/${details.uid}`);
+    const step = await firstLoginStep(ctx, deps, 'password_setup');
+    if (!step) return;
+    const { details, account } = step;
     const { t } = pageOf<GraduateLoginTextKey>(ctx);
     const form = passwordSetupForm(ctx.request.body, t);
     if (!form.ok) return screens.passwordSetup(ctx, details, { errors: form.errors });
@@ -55,9 +51,10 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
   });
 
   router.post('/interaction/:uid/terms', formPost(), async (ctx) => {
-    const details = await interactionOf(ctx, provider);
-    const account = await sessionAccount(details);
-    if (details.prompt.name !== 'terms' || !account || !services.config.graduates) return ctx.redirect(`/interaction/${details.uid}`);
+    const step = await firstLoginStep(ctx, deps, 'terms');
+    if (!step) return;
+    const { details, account } = step;
+    if (!services.config.graduates) return ctx.redirect(`/interaction/${details.uid}`);
     const { t } = pageOf<GraduateLoginTextKey>(ctx);
     const form = termsForm(ctx.request.body, t);
     if (!form.ok) return screens.terms(ctx, details, { errors: form.errors });

@@ -14,10 +14,6 @@ export type GraduateLogin =
   | { kind: 'invalid' }
   | { kind: 'initial_password_expired' };
 
-function graduateThrottleKeys(services: Pick<Services, 'config'>, email: string, ip: string) {
-  return [graduateThrottleKey(services.config, email), ipThrottleKey(services.config, ip)];
-}
-
 /**
  * メールアドレス + パスワード (+ 第2パスワード once set). Wrong values, an unknown address and a locked
  * account give one answer. An expired initial password is told as such only to someone who typed it
@@ -28,7 +24,7 @@ export async function authenticateGraduate(
   input: { email: string; password: string; secondPassword: string; ip: string },
 ): Promise<GraduateLogin> {
   const { throttle, audit, hasher, accounts } = services;
-  const keys = graduateThrottleKeys(services, input.email, input.ip);
+  const keys = [graduateThrottleKey(services.config, input.email), ipThrottleKey(services.config, input.ip)];
   if (!(await admitAttempt(services, keys, [input.password, input.secondPassword]))) {
     const known = await accounts.findGraduateByEmail(input.email);
     await audit.record('login.locked', { accountId: known?.id, ip: input.ip, detail: { userType: 'graduate' } });

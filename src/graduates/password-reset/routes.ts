@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { passwordRules } from '../../credentials/messages.js';
-import { forgotForm } from '../../email-verification/forms.js';
 import { formPost } from '../../web/form-body.js';
 import type { FieldErrors } from '../../web/forms.js';
 import { interactionPath, type WebDeps } from '../../web/interaction.js';
@@ -11,6 +10,7 @@ import { graduatePasswordPolicies, newPasswordsOf, passwordSetupErrors } from '.
 import { passwordResetForm } from './forms.js';
 import { RESET_PASSWORD_PATH, requestPasswordReset, resetPasswords } from './service.js';
 import type { PasswordResetTextKey } from './texts.js';
+import { addForgotRoutes } from '../../email-verification/forgot-routes.js';
 
 const FORGOT_PATH = '/graduates/password/forgot';
 
@@ -19,26 +19,9 @@ export function passwordResetRoutes({ services }: Pick<WebDeps, 'services'>): Ro
   const policies = graduatePasswordPolicies(services.config);
   const router = new Router();
 
-  /** `interaction`: the login this request came from (its page links back there), or ''. */
-  const forgotPage = (ctx: Context, interaction: string, extra: Record<string, unknown> = {}) => {
-    const { t } = pageOf<PasswordResetTextKey>(ctx);
-    render(ctx, 'graduates/forgot-password', { title: t('forgot_password.title'), interaction, ...extra });
-  };
-  router.get(FORGOT_PATH, (ctx) => forgotPage(ctx, interactionPath(ctx.query.interaction) ? String(ctx.query.interaction) : ''));
-  router.post(FORGOT_PATH, formPost(), async (ctx) => {
-    const { t, lang } = pageOf<PasswordResetTextKey>(ctx);
-    const body = ctx.request.body as Record<string, unknown>;
-    const interaction = interactionPath(body.interaction) ? String(body.interaction) : '';
-    const { interaction: _ignored, ...fields } = body;
-    const form = forgotForm(fields, t);
-    if (!form.ok) return forgotPage(ctx, interaction, { errors: form.errors, values: fields });
-    await requestPasswordReset(services, { email: form.value.email, lang, interactionUid: interaction || undefined, ip: ctx.ip });
-    const back = interactionPath(interaction);
-    renderMessage(ctx, {
-      title: t('forgot_password.title'),
-      paragraphs: [t('forgot.sent')],
-      link: back ? { href: back, label: t('common.go_to_login') } : undefined,
-    });
+  addForgotRoutes<PasswordResetTextKey>(router, {
+    path: FORGOT_PATH, view: 'graduates/forgot-password', title: 'forgot_password.title',
+    request: (input) => requestPasswordReset(services, input),
   });
 
   const resetPage = (ctx: Context, token: unknown, errors?: FieldErrors) => {

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { AccountRow } from '../../db/entities.js';
-import { signedInUser } from '../../sessions/signed-in.js';
+import { signedInUser, type SignedIn } from '../../sessions/signed-in.js';
 import { addError, type FieldErrors } from '../../web/forms.js';
 import type { WebDeps } from '../../web/interaction.js';
 import { pageOf, renderMessage } from '../../web/render.js';
@@ -9,7 +9,7 @@ import type { GraduateTextKey } from '../texts.js';
 // The graduate's self-service pages (G5 enrollment/, G6 personal-data/) ride on the account menu's
 // session (src/sessions/signed-in.ts). Kept apart from src/account: only signed-in graduates reach them.
 
-interface GraduateState { graduate: AccountRow }
+interface GraduateState { graduate: SignedIn }
 
 /** A signed-in graduate only: others sign in first (through the menu), students get 403. */
 export function signedInGraduate(deps: WebDeps): Middleware {
@@ -20,14 +20,19 @@ export function signedInGraduate(deps: WebDeps): Middleware {
       const { t } = pageOf<GraduateTextKey>(ctx);
       return renderMessage(ctx, { title: t('error.title'), paragraphs: [t('self.graduates_only')], link: { href: '/account', label: t('common.menu') }, status: 403, tone: 'error' });
     }
-    (ctx.state as GraduateState).graduate = signed.account;
+    (ctx.state as GraduateState).graduate = signed;
     await next();
   };
 }
 
 /** The graduate signedInGraduate let through. */
 export function graduateOf(ctx: Context): AccountRow {
-  return (ctx.state as GraduateState).graduate;
+  return (ctx.state as GraduateState).graduate.account;
+}
+
+/** The provider session the graduate signed in with. */
+export function graduateSessionOf(ctx: Context): SignedIn['session'] {
+  return (ctx.state as GraduateState).graduate.session;
 }
 
 /** A refused CSRF token, told on the form itself (formPost's onCsrfRejected keeps what was typed). */

@@ -3,10 +3,9 @@ import { emailForm } from '../../email-verification/forms.js';
 import { confirmEmail, EMAIL_CONFIRM_PATHS, requestEmailVerification } from '../../email-verification/service.js';
 import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
-import { interactionPath, type WebDeps } from '../../web/interaction.js';
+import { firstLoginStep, interactionPath, type WebDeps } from '../../web/interaction.js';
 import { renderTokenProblem } from '../../web/pages.js';
 import { pageOf, renderMessage } from '../../web/render.js';
-import { firstLoginStep } from '../first-login-step.js';
 import type { StudentTextKey } from '../texts.js';
 import { emailRegistrationScreen } from './screen.js';
 

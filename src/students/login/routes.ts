@@ -13,7 +13,7 @@ import { authenticateStudent } from './service.js';
 /** The login screen as the configured directory shows it (with the university SSO, its own page). */
 export type StudentLoginScreen = (ctx: Context, details: InteractionDetails, options?: LoginScreenOptions) => void | Promise<void>;
 
-/** 在学生ログイン (S2/S3): ユーザID, パスワード, 第2パスワード. */
+/** 在学生ログイン (S3): ユーザID, パスワード, 第2パスワード. */
 export function loginRoutes(deps: WebDeps, loginScreen: StudentLoginScreen): Router {
   const { services, provider } = deps;
   const router = new Router();

@@ -1,16 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { passwordRules, secondPasswordErrors } from '../../credentials/messages.js';
-import { forgotForm } from '../../email-verification/forms.js';
 import { formPost } from '../../web/form-body.js';
-import { interactionPath, type WebDeps } from '../../web/interaction.js';
+import { firstLoginStep, interactionPath, type WebDeps } from '../../web/interaction.js';
 import { renderTokenProblem, renderUnavailable } from '../../web/pages.js';
 import { pageOf, render, renderMessage, type PageLocals } from '../../web/render.js';
-import { firstLoginStep } from '../first-login-step.js';
 import type { StudentTextKey } from '../texts.js';
 import { newSecondPasswordForm, resetForm } from './forms.js';
 import { secondPasswordScreen } from './screen.js';
 import { RESET_SECOND_PASSWORD_PATH, requestSecondPasswordReset, resetSecondPassword, setInitialSecondPassword } from './service.js';
+import { addForgotRoutes } from '../../email-verification/forgot-routes.js';
 
 const FORGOT_PATH = '/students/second-password/forgot';
 
@@ -40,24 +39,9 @@ export function secondPasswordRoutes(deps: WebDeps): Router {
     });
   });
 
-  const forgotPage = (ctx: Context, locals: PageLocals) => render(ctx, 'students/forgot', { title: pageOf<StudentTextKey>(ctx).t('forgot.title'), ...locals });
-  router.get(FORGOT_PATH, async (ctx) => {
-    forgotPage(ctx, { interaction: interactionPath(ctx.query.interaction) ? ctx.query.interaction : '' });
-  });
-  router.post(FORGOT_PATH, formPost(), async (ctx) => {
-    const { t, lang } = pageOf<StudentTextKey>(ctx);
-    const body = ctx.request.body as Record<string, unknown>;
-    const interaction = interactionPath(body.interaction) ? String(body.interaction) : '';
-    const { interaction: _ignored, ...fields } = body;
-    const form = forgotForm(fields, t);
-    if (!form.ok) return forgotPage(ctx, { errors: form.errors, values: fields, interaction });
-    await requestSecondPasswordReset(services, { email: form.value.email, lang, interactionUid: interaction || undefined, ip: ctx.ip });
-    const back = interactionPath(interaction);
-    renderMessage(ctx, {
-      title: t('forgot.title'),
-      paragraphs: [t('forgot.sent')],
-      link: back ? { href: back, label: t('common.go_to_login') } : undefined,
-    });
+  addForgotRoutes<StudentTextKey>(router, {
+    path: FORGOT_PATH, view: 'students/forgot', title: 'forgot.title',
+    request: (input) => requestSecondPasswordReset(services, input),
   });
 
   const resetPage = (ctx: Context, token: unknown, locals: PageLocals = {}) => {

@@ -1,18 +1,18 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Lang, PersonalDataGroup } from '../../../config/types.js';
+import type { PersonalDataGroup } from '../../../config/types.js';
 import { createPostalCodeLookup } from '../../../postal/lookup.js';
 import { reauthenticationRedirect } from '../../../sessions/reauthentication.js';
 import { formPost } from '../../../web/form-body.js';
 import { addError, type FieldErrors } from '../../../web/forms.js';
 import type { WebDeps } from '../../../web/interaction.js';
 import { pageOf, render, renderMessage } from '../../../web/render.js';
-import type { Translate } from '../../../web/texts.js';
+import { joinList, type Translate } from '../../../web/texts.js';
 import { searchAddress } from '../../../applications/address-search.js';
 import { SELF_SERVICE_PATHS } from '../../../applications/paths.js';
 import { currentPersonalValues, groupOf, pendingPersonalRequests, reviewedGroups } from '../../../applications/personal-data.js';
 import { applicationSections, applicationSummary } from '../../../applications/view.js';
-import { csrfErrors, graduateOf, menuLink, signedInGraduate } from '../graduate-only.js';
+import { csrfErrors, graduateOf, graduateSessionOf, menuLink, signedInGraduate } from '../graduate-only.js';
 import { personalDataForm } from './forms.js';
 import { changePersonalData, checkPersonalChange } from './service.js';
 import type { PersonalDataTextKey } from './texts.js';
@@ -20,7 +20,6 @@ import type { PersonalDataTextKey } from './texts.js';
 const PERSONAL = SELF_SERVICE_PATHS.personal;
 
 /** How a sentence lists the groups of items. */
-const LIST_SEPARATOR: Record<Lang, string> = { ja: '、', en: ', ' };
 
 /** G6 個人情報設定・変更 (manual 002 §2.4(a)): the form → 確認 → 変更 → 変更完了, for a signed-in graduate. */
 export function personalDataRoutes(deps: WebDeps): Router {
@@ -34,7 +33,7 @@ export function personalDataRoutes(deps: WebDeps): Router {
 
   const groupList = (ctx: Context, groups: readonly PersonalDataGroup[]) => {
     const { t, lang } = pageOf<PersonalDataTextKey>(ctx);
-    return groups.map((group) => t(`self.group.${group}`)).join(LIST_SEPARATOR[lang]);
+    return joinList(lang, groups.map((group) => t(`self.group.${group}`)));
   };
   const pendingErrors = (t: Translate<PersonalDataTextKey>, fields: readonly string[]) => {
     const errors: FieldErrors = {};
@@ -76,7 +75,7 @@ export function personalDataRoutes(deps: WebDeps): Router {
 
   // A sensitive change: an old sign-in types the password again first (src/sessions/reauthentication.ts).
   router.get(PERSONAL, graduate, async (ctx) => {
-    const confirm = await reauthenticationRedirect(ctx, deps, PERSONAL);
+    const confirm = await reauthenticationRedirect(services, graduateSessionOf(ctx), PERSONAL);
     if (confirm) return ctx.redirect(confirm);
     await personalPage(ctx);
   });
@@ -91,7 +90,7 @@ export function personalDataRoutes(deps: WebDeps): Router {
     if (check.kind === 'pending') return personalPage(ctx, { values: read.values, errors: pendingErrors(t, check.fields) }, 409);
     // The changed items whose group waits for staff are marked on the confirmation.
     const sections = applicationSections(t, form.fields, []);
-    const marked = applicationSummary(t, sections, read.values).map((section, s) => ({
+    const marked = applicationSummary(sections, read.values).map((section, s) => ({
       ...section,
       rows: section.rows.map((row, i) => {
         const name = sections[s]!.fields[i]!.name;
@@ -110,7 +109,7 @@ export function personalDataRoutes(deps: WebDeps): Router {
     const read = await readPersonal(ctx);
     if (!read) return;
     if ((ctx.request.body as Record<string, unknown>).action === 'edit') return personalPage(ctx, { values: read.values });
-    const confirm = await reauthenticationRedirect(ctx, deps, PERSONAL);
+    const confirm = await reauthenticationRedirect(services, graduateSessionOf(ctx), PERSONAL);
     if (confirm) return ctx.redirect(confirm);
     const result = await changePersonalData(services, { account: graduateOf(ctx), values: read.values, ip: ctx.ip });
     if (result.kind === 'no_change') return personalPage(ctx, { values: read.values, errors: addError({}, 'form', t('personal.no_change')) }, 400);
