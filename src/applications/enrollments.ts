@@ -17,7 +17,8 @@ export function enrollmentFields(graduates: GraduatesConfig): FormFieldName[] {
   return ENROLLMENT_FIELDS.filter((f) => visible.has(f));
 }
 
-function sameEnrollment(a: Pick<Enrollment, 'university' | 'student_number'>, b: Pick<Enrollment, 'university' | 'student_number'>): boolean {
+/** The same student number of the same university. */
+export function sameEnrollment(a: Pick<Enrollment, 'university' | 'student_number'>, b: Pick<Enrollment, 'university' | 'student_number'>): boolean {
   return Boolean(a.student_number) && a.student_number === b.student_number && a.university === b.university;
 }
 

@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import { splitName, type ApplicationForm } from './fields.js';
 import { visibleFields, type FormFieldName } from './form.js';
 import { AWAITING_REVIEW } from './state-machine.js';
+import { runInTransaction } from '../db/transaction.js';
 
 // A graduate's personal data (G6): its groups of items, which ones staff review, and how values are
 // read from and written to the account (directly by the graduate, or by staff approving a request).
@@ -67,15 +68,19 @@ export async function pendingPersonalRequests(services: Pick<Services, 'database
 
 /**
  * Writes personal-data values to the account: the names into the profile (they are the claims), the
- * rest into the personal data. An empty value clears an optional item.
+ * rest into the personal data. An empty value clears an optional item. The account is read and
+ * written in one transaction, its row locked on MySQL/MariaDB (the embedded SQLite runs one
+ * transaction at a time), so a graduate's own change and a staff approval at the same moment both stay.
  */
 export async function writePersonalData(
   services: Pick<Services, 'database'>, accountId: string, values: ApplicationForm,
   /** Inside a transaction (staff approving a request with the application's move), its manager. */
-  manager: EntityManager = services.database.dataSource.manager,
+  manager?: EntityManager,
 ): Promise<void> {
+  if (!manager) return runInTransaction(services.database, (own) => writePersonalData(services, accountId, values, own));
   const rows = manager.getRepository(services.database.entities.Account);
-  const account = await rows.findOneBy({ id: accountId });
+  const lock = services.database.dialect === 'mysql' ? { mode: 'pessimistic_write' as const } : undefined;
+  const account = await rows.findOne({ where: { id: accountId }, lock });
   if (!account) throw new Error(`account ${accountId} not found`);
   const profile: AccountProfile = { ...(account.profile ?? { name: { family: '', given: '' }, enrollments: [] }) };
   const personal = { ...(account.personal ?? {}) };

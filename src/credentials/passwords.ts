@@ -1,7 +1,7 @@
 import type { AccountRow } from '../db/entities.js';
 import type { Services } from '../services.js';
 import { isReused, recordCredential } from './history.js';
-import { checkPasswordPolicy, type PolicyViolation } from './policy.js';
+import { checkPasswordPolicy, type PolicyViolation, passwordPolicyOf } from './policy.js';
 
 // A graduate's password and second password set together: at the first login (G3, replacing the
 // initial password) and from a reset URL (G11).
@@ -30,7 +30,7 @@ export async function checkNewPasswords(
 ): Promise<PasswordSetupErrors | undefined> {
   const { config, hasher } = services;
   const errors: PasswordSetupErrors = {
-    password: checkPasswordPolicy(input.password, config.passwordPolicy.password ?? config.passwordPolicy.secondPassword),
+    password: checkPasswordPolicy(input.password, passwordPolicyOf(config)),
     secondPassword: checkPasswordPolicy(input.secondPassword, config.passwordPolicy.secondPassword),
     passwordMismatch: input.password !== input.passwordConfirm,
     secondPasswordMismatch: input.secondPassword !== input.secondPasswordConfirm,

@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import type { PasswordPolicy } from '../config/types.js';
+import type { AppConfig, PasswordPolicy } from '../config/types.js';
 
 export type PolicyViolation =
   | 'too_short'
@@ -48,4 +48,9 @@ export function checkPasswordPolicy(candidate: string, policy: PasswordPolicy, f
   if (policy.rejectCommon && isCommon(candidate)) violations.push('too_common');
   if (forbidden.some((value) => value !== '' && value === candidate)) violations.push('same_as_forbidden');
   return violations;
+}
+
+/** The graduates' password policy (passwordPolicy.password; the second-password policy when unset). */
+export function passwordPolicyOf(config: Pick<AppConfig, 'passwordPolicy'>): PasswordPolicy {
+  return config.passwordPolicy.password ?? config.passwordPolicy.secondPassword;
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { createEntities, type Entities } from './entities.js';
 import type { Dialect } from './dialect.js';
+import { gateSqlite } from './sqlite-gate.js';
 
 export interface Database {
   dataSource: DataSource;
@@ -42,6 +43,7 @@ export function createDataSource(options: DatabaseOptions): Database {
       location: options.sqliteFile,
       autoSave: Boolean(options.sqliteFile),
     });
+    gateSqlite(dataSource);
   }
   return { dataSource, entities, dialect };
 }

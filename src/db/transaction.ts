@@ -1,20 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import type { Database } from './data-source.js';
+import { sqliteGateOf } from './sqlite-gate.js';
 
 // Multi-row domain steps run in one transaction: all of it is saved, or none.
 //
 // MySQL/MariaDB: a transaction on its own pooled connection, isolated from other requests.
-// The embedded SQLite (sql.js, the demo and tests) has a single connection: transactions are run one
-// at a time (a second BEGIN on the same connection would fail), and statements of other requests that
-// run meanwhile share that connection, so they are not isolated from it (README: "Transactions").
-
-const sqliteQueues = new WeakMap<Database, Promise<unknown>>();
+// The embedded SQLite (sql.js: the demo and tests) has a single connection: a transaction runs alone,
+// with the statements of other requests waiting until it ends (src/db/sqlite-gate.ts).
 
 export function runInTransaction<T>(database: Database, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   const run = () => database.dataSource.transaction((manager) => work(manager));
-  if (database.dialect !== 'sqlite') return run();
-  const previous = sqliteQueues.get(database) ?? Promise.resolve();
-  const result = previous.then(run, run);
-  sqliteQueues.set(database, result.catch(() => undefined));
-  return result;
+  const gate = sqliteGateOf(database.dataSource);
+  return gate ? gate.exclusive(run) : run();
 }

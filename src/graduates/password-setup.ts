@@ -4,6 +4,7 @@ import type { NewPasswords, PasswordSetupErrors } from '../credentials/passwords
 import { addError, type FieldErrors } from '../web/forms.js';
 import type { Translate } from '../web/texts.js';
 import type { GraduateTextKey } from './texts.js';
+import { passwordPolicyOf } from '../credentials/policy.js';
 
 // A graduate's new パスワード and 第2パスワード, each with its 確認: set at the first login (G3,
 // login/) and from a reset URL (G11, password-reset/). The form's fields, the policies and the messages
@@ -13,7 +14,7 @@ export interface GraduatePasswordPolicies { password: PasswordPolicy; secondPass
 
 /** The password follows passwordPolicy.password (the second password's policy when not configured). */
 export function graduatePasswordPolicies(config: Pick<AppConfig, 'passwordPolicy'>): GraduatePasswordPolicies {
-  return { password: config.passwordPolicy.password ?? config.passwordPolicy.secondPassword, secondPassword: config.passwordPolicy.secondPassword };
+  return { password: passwordPolicyOf(config), secondPassword: config.passwordPolicy.secondPassword };
 }
 
 export interface PasswordSetupFields { password: string; password_confirm: string; second_password: string; second_password_confirm: string }

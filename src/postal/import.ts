@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Database } from '../db/data-source.js';
 import type { PostalCodeRow } from '../db/entities.js';
 import { normalizeTown } from './normalize.js';
+import { runInTransaction } from '../db/transaction.js';
 
 /** A file that is not Japan Post's postal code CSV; the message names the line. Nothing was changed. */
 export class PostalImportError extends Error {
@@ -119,10 +120,10 @@ export async function* readPostalCsv(filePath: string): AsyncGenerator<NewRow> {
  * file (PostalImportError) leaves the old table as it was. Returns the number of rows imported.
  */
 export async function importPostalCodes(database: Database, filePath: string): Promise<number> {
-  const { dataSource, entities, dialect } = database;
+  const { entities, dialect } = database;
   // sql.js allows 999 bound parameters per statement; 4 columns a row.
   const batchSize = dialect === 'sqlite' ? 200 : 1000;
-  return dataSource.transaction(async (manager) => {
+  return runInTransaction(database, async (manager) => {
     await manager.createQueryBuilder().delete().from(entities.PostalCode).execute();
     let count = 0;
     let batch: NewRow[] = [];

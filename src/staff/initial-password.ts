@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { PasswordPolicy } from '../config/types.js';
-import { checkPasswordPolicy } from '../credentials/policy.js';
+import { checkPasswordPolicy, passwordPolicyOf } from '../credentials/policy.js';
 import type { Services } from '../services.js';
 
 // Initial passwords: a graduate's (mailed at the approval and at a re-issue) and a new staff member's
@@ -32,7 +32,7 @@ export function generateInitialPassword(policy: PasswordPolicy, length = 12): st
 
 /** The graduates' password policy, the strictest the product has: initial passwords and staff passwords follow it. */
 export function strictPasswordPolicy(services: Pick<Services, 'config'>): PasswordPolicy {
-  return services.config.passwordPolicy.password ?? services.config.passwordPolicy.secondPassword;
+  return passwordPolicyOf(services.config);
 }
 
 export interface IssuedPassword { password: string; hash: string; expiresAt: Date }

@@ -20,12 +20,6 @@ export const STAFF_SESSION = {
   touchSeconds: 60,
 } as const;
 
-export const STAFF_ROLES: readonly StaffRole[] = ['reviewer', 'administrator'];
-
-export function isStaffRole(value: unknown): value is StaffRole {
-  return value === 'reviewer' || value === 'administrator';
-}
-
 /** Login IDs: what an office would hand out (letters, digits, . _ - @), compared case-insensitively. */
 export const LOGIN_ID_PATTERN = /^[A-Za-z0-9._@-]{3,64}$/;
 

@@ -9,13 +9,14 @@ import type { AccountGuards } from '../guards.js';
 import type { AccountTextKey } from '../texts.js';
 import { changePasswordForm } from './forms.js';
 import { changePassword } from './service.js';
+import { passwordPolicyOf } from '../../credentials/policy.js';
 
 const PATH = '/account/password';
 
 /** G9 パスワード変更 (graduates: students' passwords belong to the university). */
 export function passwordRoutes({ services }: WebDeps, { withRecentSignIn, graduatesOnly }: AccountGuards): Router {
   const { config } = services;
-  const policy = config.passwordPolicy.password ?? config.passwordPolicy.secondPassword;
+  const policy = passwordPolicyOf(config);
   const router = new Router();
 
   const passwordPage = (ctx: Context, locals: PageLocals = {}) => {

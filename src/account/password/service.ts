@@ -1,7 +1,7 @@
 import type { AccountRow } from '../../db/entities.js';
 import { isReused, recordCredential } from '../../credentials/history.js';
 import { credentialMails } from '../../credentials/mails.js';
-import { checkPasswordPolicy, type PolicyViolation } from '../../credentials/policy.js';
+import { checkPasswordPolicy, type PolicyViolation, passwordPolicyOf } from '../../credentials/policy.js';
 import type { Services } from '../../services.js';
 import { checkCurrentCredential } from '../current-credential.js';
 
@@ -26,7 +26,7 @@ export async function changePassword(
     account, hash: account.passwordHash, value: input.current, failure: 'password.change_failed', ip: input.ip,
   });
   if (current.kind !== 'ok') return current;
-  const violations = checkPasswordPolicy(candidate, config.passwordPolicy.password ?? config.passwordPolicy.secondPassword, [input.current]);
+  const violations = checkPasswordPolicy(candidate, passwordPolicyOf(config), [input.current]);
   const mismatch = candidate !== input.confirmation;
   if (!violations.length && !mismatch) {
     if (await hasher.verify(account.secondPasswordHash, candidate)) violations.push('passwords_equal');

@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { normalizeLoginId, type StaffSessionView, type StaffStore } from '../staff-store.js';
 import { groupSecret, matchTotp, newTotpSecret, qrDataUrl, totpUri } from './totp.js';
 import { admitAttempt } from '../../credentials/attempts.js';
+import { ipThrottleKey } from '../../credentials/throttle-keys.js';
 
 // Staff sign-in (DESIGN §2.3): login ID + password, then a TOTP code (enrolled at the first sign-in).
 // Plain functions over the services and the console's StaffStore; the routes only parse, set the
@@ -40,7 +41,7 @@ function trySecret(vault: Sealer, staff: StaffUserRow): string | undefined {
 function staffThrottleKeys(services: Pick<Services, 'config'>, loginId: string, ip: string) {
   return [
     throttleKey('account', `staff:${normalizeLoginId(loginId)}`, services.config.throttle.perAccount),
-    throttleKey('ip', ip, services.config.throttle.perIp),
+    ipThrottleKey(services.config, ip),
   ];
 }
 

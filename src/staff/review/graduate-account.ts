@@ -3,6 +3,7 @@ import { LEAVING_TYPES, splitName, type ApplicationForm, type LeavingType } from
 import type { AccountProfile, AccountRow, ApplicationRow, Enrollment, PersonalData } from '../../db/entities.js';
 import { ReviewError } from '../actions.js';
 import type { IssuedPassword } from '../initial-password.js';
+import { sameEnrollment } from '../../applications/enrollments.js';
 
 // The account a graduate's application becomes (G2), and the enrolment an additional student number
 // adds (G5). An application that lacks what the account needs cannot be approved (incomplete_form).
@@ -73,6 +74,6 @@ export function graduateAccountFromApplication(application: ApplicationRow, id: 
 
 /** The profile with an additional enrolment (replacing one of the same student number and university). */
 export function withEnrollment(profile: AccountProfile | null | undefined, enrollment: Enrollment): AccountProfile {
-  const enrollments = (profile?.enrollments ?? []).filter((e) => !(e.student_number === enrollment.student_number && e.university === enrollment.university && e.student_number));
+  const enrollments = (profile?.enrollments ?? []).filter((e) => !sameEnrollment(e, enrollment));
   return { ...(profile ?? { name: { family: '', given: '' } }), enrollments: [...enrollments, enrollment] };
 }

@@ -7,7 +7,7 @@ import { graduateLoginUrl } from '../../applications/links.js';
 import { applicationMails } from '../../applications/mails.js';
 import { APPLY_PATHS, SELF_SERVICE_PATHS } from '../../applications/paths.js';
 import { groupOf, writePersonalData } from '../../applications/personal-data.js';
-import { ApplicationStateError, type ApplicationStore } from '../../applications/store.js';
+import type { ApplicationStore } from '../../applications/store.js';
 import type { AccountRow, ApplicationRow, ApplicationStatus } from '../../db/entities.js';
 import { emailMails } from '../../email-verification/mails.js';
 import { destroySessionsOf } from '../../oidc/adapter.js';
@@ -45,21 +45,10 @@ interface DecisionWrites { applications: ApplicationStore; accounts: Repository<
 
 /**
  * Runs a decision's writes in one transaction (all saved, or none). The application's move is always
- * the first write: a decision that lost the race has written nothing when it learns so, and ends its
- * transaction with a commit rather than a rollback, since on the embedded SQLite a rollback would also
- * undo what other requests wrote on the shared connection meanwhile (src/db/transaction.ts).
+ * the first write: a decision that lost the race to another one learns so before it wrote anything.
  */
-async function inOneTransaction<T>(services: Pick<Services, 'applications' | 'database'>, work: (writes: DecisionWrites) => Promise<T>): Promise<T> {
-  const outcome = await services.applications.inTransaction(async (applications, manager): Promise<{ done: T } | { lost: ApplicationStateError }> => {
-    try {
-      return { done: await work({ applications, manager, accounts: manager.getRepository(services.database.entities.Account) }) };
-    } catch (error) {
-      if (error instanceof ApplicationStateError) return { lost: error };
-      throw error;
-    }
-  });
-  if ('lost' in outcome) throw outcome.lost;
-  return outcome.done;
+function inOneTransaction<T>(services: Pick<Services, 'applications' | 'database'>, work: (writes: DecisionWrites) => Promise<T>): Promise<T> {
+  return services.applications.inTransaction((applications, manager) => work({ applications, manager, accounts: manager.getRepository(services.database.entities.Account) }));
 }
 
 /** The address was taken meanwhile (the check before the decision is not atomic): the decision was undone. */

@@ -66,16 +66,20 @@ export async function changePersonalData(
   }
   for (const group of requestedGroups) for (const field of PERSONAL_GROUPS[group]) if (fields.includes(field)) request[field] = input.values[field] ?? '';
 
-  if (changedGroups.size) {
-    await writePersonalData(services, account.id, direct);
-    await services.audit.record('personal_data.changed', { accountId: account.id, ip: input.ip, detail: { fields: Object.keys(direct).join(','), by: 'user' } });
-  }
-  if (requestedGroups.size) {
-    const store = services.applications;
+  // The direct change and the request for staff are saved together, or neither.
+  const requestId = await services.applications.inTransaction(async (store, manager) => {
+    if (changedGroups.size) await writePersonalData(services, account.id, direct, manager);
+    if (!requestedGroups.size) return undefined;
     const application = await store.createDraft({ purpose: 'personal', email: account.email ?? '', lang: services.langOf(account.locale), accountId: account.id });
     await store.update(application.id, { form: request as Record<string, string> });
     await store.transition(application, 'submit', { type: 'applicant', id: null });
-    await services.audit.record('personal_data.change_requested', { accountId: account.id, ip: input.ip, detail: { applicationId: application.id, fields: Object.keys(request).join(',') } });
+    return application.id;
+  });
+  if (changedGroups.size) {
+    await services.audit.record('personal_data.changed', { accountId: account.id, ip: input.ip, detail: { fields: Object.keys(direct).join(','), by: 'user' } });
+  }
+  if (requestId) {
+    await services.audit.record('personal_data.change_requested', { accountId: account.id, ip: input.ip, detail: { applicationId: requestId, fields: Object.keys(request).join(',') } });
   }
   const order = (set: Set<PersonalDataGroup>) => GROUP_ORDER.filter((g) => set.has(g));
   if (account.email) {
