@@ -155,6 +155,18 @@ for (const db of DATABASES) {
       expect(textOf(refused)).to.contain('既にお使いのアカウントに登録されています');
     });
 
+    it('G5: its mailed URL opens nothing in the application flow of G1, and still works in its own', async () => {
+      const someone = await signedInGraduate(server, 'g5-own-url@example.com');
+      const url = await requestEnrollmentMail(server, someone);
+      const key = new URL(url).searchParams.get('key')!;
+      const elsewhere = await someone.browser.get(`${server.url}/graduates/apply/continue?key=${encodeURIComponent(key)}`);
+      expect(elsewhere.status).to.equal(400);
+      expect(textOf(elsewhere)).to.not.contain('利用許諾');
+      const own = await someone.browser.get(url);
+      expect(own.status).to.equal(200);
+      expect(textOf(own)).to.contain('学籍番号');
+    });
+
     it('G5: staff reject it in the console — the applicant is told, nothing is added', async () => {
       const url = await requestEnrollmentMail(server, graduate);
       await completeEnrollment(graduate.browser, url, enrolmentForm(await catalogueId(server, '工学研究科'), { student_number: 'M2400099' }));

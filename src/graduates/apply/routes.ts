@@ -72,7 +72,8 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
   // The mailed URL: its key is used up and a longer-lived one goes into a cookie for this folder.
   router.get(APPLY_PATHS.continue, async (ctx) => {
     const { t } = pageOf<ApplyTextKey>(ctx);
-    const opened = await openApplication(services, ctx.query.key);
+    // Only an account application (G1) opens here: a G5 key has its own URL and pages.
+    const opened = await openApplication(services, ctx.query.key, 'account');
     if (opened.kind !== 'ok') return renderUnopenedUrl(ctx, opened.kind, { href: BASE, label: t('apply.request.title') });
     cookie.keep(ctx, opened.key);
     ctx.redirect(termsAccepted(services, opened.application) ? `${BASE}/form` : `${BASE}/terms`);

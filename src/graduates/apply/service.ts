@@ -31,6 +31,7 @@ export type CurrentApplication = { kind: 'ok'; application: ApplicationRow } | {
 export async function currentApplication(services: Pick<Services, 'applications'>, key: string | undefined): Promise<CurrentApplication> {
   const keyed = await applicationOfKey(services, key);
   if (keyed.kind !== 'ok') return keyed;
+  if (keyed.application.purpose !== 'account') return { kind: 'none' };
   const { status } = keyed.application;
   if (!applicantMayEdit(status)) return { kind: status === 'approved' || status === 'rejected' ? 'decided' : 'closed' };
   return keyed;
