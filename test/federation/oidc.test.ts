@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type nockType from 'nock';
+import { interceptHttp, type Nock } from '../support/nock.js';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import type { AppConfig, OidcDirectoryConfig } from '../../src/config/types.js';
@@ -388,17 +389,11 @@ describe('federation with the university OpenID Connect IdP', () => {
     let key: CryptoKey;
     let strangerKey: CryptoKey;
     let directory: OidcDirectory;
-    let nock: typeof nockType;
-    let activatedHere = false;
+    let nock: Nock;
+    let releaseHttp: () => void;
 
     before(async () => {
-      // nock patches http and fetch when it is first imported: import it here, and undo that
-      // afterwards unless another suite had already loaded it.
-      const fetchBefore = globalThis.fetch;
-      nock = (await import('nock')).default;
-      activatedHere = globalThis.fetch !== fetchBefore;
-      if (!nock.isActive()) nock.activate();
-      nock.disableNetConnect();
+      ({ nock, release: releaseHttp } = await interceptHttp());
       ({ privateKey: key } = await generateKeyPair('RS256', { extractable: true }));
       ({ privateKey: strangerKey } = await generateKeyPair('RS256'));
       const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = await exportJWK(key);
@@ -411,11 +406,7 @@ describe('federation with the university OpenID Connect IdP', () => {
         .get('/jwks').reply(200, { keys: [{ ...publicJwk, kid: 'k1', alg: 'RS256', use: 'sig' }] });
       directory = new OidcDirectory(oidcSettings(ISSUER, { userinfo: false, timeoutMs: 1000 }), 'nock-client-secret', 'テスト大学', 'http://127.0.0.1:3999');
     });
-    after(() => {
-      nock.cleanAll();
-      nock.enableNetConnect();
-      if (activatedHere) nock.restore();
-    });
+    after(() => releaseHttp());
 
     /** The checks of one login, as the routes keep them; returns them with the authorization URL. */
     async function start() {

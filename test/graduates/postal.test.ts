@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import Koa from 'koa';
 import type nockType from 'nock';
+import { interceptHttp, type Nock } from '../support/nock.js';
 import { validateConfigFile } from '../../src/config/load.js';
 import type { Database } from '../../src/db/data-source.js';
 import { logger } from '../../src/logger.js';
@@ -179,21 +180,14 @@ for (const db of DATABASES) {
 
 describe('postal codes: HTTP fallback service', () => {
   const FALLBACK = 'https://postal.example.test/api/search?zipcode={code}';
-  let nock: typeof nockType;
-  let activatedHere = false;
+  let nock: Nock;
+  let releaseHttp: () => void;
   let database: Database;
   let warnings: unknown[];
   const originalWarn = logger.warn;
 
   before(async () => {
-    // nock patches http and fetch when it is first imported: import it here, and undo that afterwards
-    // unless another suite had already loaded it.
-    const fetchBefore = globalThis.fetch;
-    nock = (await import('nock')).default;
-    activatedHere = globalThis.fetch !== fetchBefore;
-    if (!nock.isActive()) nock.activate();
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
+    ({ nock, release: releaseHttp } = await interceptHttp('127.0.0.1'));
     database = await freshDatabase({ name: 'sqlite' });
     await database.dataSource.runMigrations({ transaction: 'each' });
   });
@@ -206,8 +200,7 @@ describe('postal codes: HTTP fallback service', () => {
     nock.cleanAll();
   });
   after(async () => {
-    nock.enableNetConnect();
-    if (activatedHere) nock.restore();
+    releaseHttp();
     await database?.dataSource.destroy();
   });
 
