@@ -3,6 +3,7 @@ import { PostalCodes1763750000000 } from './1763750000000-postal-codes.js';
 import { Graduates1763800000000 } from './1763800000000-graduates.js';
 import { StaffTotp1763900000000 } from './1763900000000-staff-totp.js';
 import { PasswordHistory1764000000000 } from './1764000000000-password-history.js';
+import { StaffEnrolmentLink1764100000000 } from './1764100000000-staff-enrolment-link.js';
 
 /** Every migration, in order. Listed explicitly so that no glob depends on the build output's layout. */
-export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000];
+export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000];

@@ -4,13 +4,13 @@ import serve from 'koa-static';
 import helmet from 'koa-helmet';
 import type { Provider } from 'oidc-provider';
 import { accountRoutes } from './account/index.js';
-import { demoRelyingParty } from './dev/demo-rp.js';
-import { devRoutes } from './dev/routes.js';
+import { demoRelyingParty, demoRelyingPartyClient, withDemoRelyingParty } from './dev/demo-rp.js';
+import { devPages, devRoutes } from './dev/routes.js';
 import { interactionRoutes } from './interaction/index.js';
 import { createProvider } from './oidc/provider.js';
 import { projectPath } from './project-root.js';
 import type { KeyMaterial } from './oidc/keys.js';
-import { devOutboxDir, type Services } from './services.js';
+import type { Services } from './services.js';
 import { studentRoutes, studentScreens } from './students/index.js';
 import { graduateRoutes, graduateScreens } from './graduates/index.js';
 import { postalCodeRoutes } from './postal/routes.js';
@@ -18,6 +18,7 @@ import { staffRoutes } from './staff/index.js';
 import { csrfProtection } from './web/csrf.js';
 import { errorPages } from './web/errors.js';
 import { language } from './web/lang.js';
+import { httpsOnlyFor } from './web/plain-http.js';
 
 export interface App {
   koa: Koa;
@@ -26,8 +27,10 @@ export interface App {
 
 /** Composes the web application: security headers, language, errors, our routes, the provider. */
 /** `operations` (health, metrics, request ids and logs — src/ops) runs before everything else. */
-export function createApp(services: Services, keys: KeyMaterial, operations?: Koa.Middleware): App {
-  const { config } = services;
+export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.Middleware): App {
+  // The demo relying party is registered at ISSUER, whatever port the demo runs on (src/dev/demo-rp.ts).
+  const config = withDemoRelyingParty(given.config);
+  const services: Services = config === given.config ? given : { ...given, config };
   const secure = config.issuer.startsWith('https://');
   const provider = createProvider(services, keys);
 
@@ -61,7 +64,7 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
     return next();
   });
   koa.use(csrfProtection(secure));
-  koa.use(errorPages());
+  koa.use(errorPages({ issuer: config.issuer }));
   // The provider's API endpoints (discovery, JWKS, token, userinfo, introspection, revocation) go
   // straight to the provider, past the static mounts and our routers, none of which answers them.
   // The headers, language, CSRF state and error pages above still apply (oidc-provider's renderError
@@ -79,16 +82,28 @@ export function createApp(services: Services, keys: KeyMaterial, operations?: Ko
   const interaction = interactionRoutes(deps, { student: studentScreens(deps), graduate: graduateScreens(deps) });
   const routers = [interaction, studentRoutes(deps), graduateRoutes(deps), postalCodeRoutes(services), accountRoutes(deps), staffRoutes(deps)];
   if (!config.env.production) {
-    routers.push(devRoutes(devOutboxDir(config)));
-    const demoClient = config.demo ? config.clients.find((c) => c.client_id === 'demo-rp') : undefined;
+    routers.push(devRoutes(devPages(config)));
+    const demoClient = demoRelyingPartyClient(config);
     if (demoClient) routers.push(demoRelyingParty(config, demoClient));
   }
   for (const router of routers) {
     koa.use(router.routes());
     koa.use(router.allowedMethods({ throw: true }));
   }
+  koa.use(httpsOnlyFor(providerBrowserRoutes(provider), secure));
   koa.use(toProvider);
   return { koa, provider };
+}
+
+/** The provider's routes a browser visits (authorization and its resume, logout): they set Secure cookies. */
+function providerBrowserRoutes(provider: Provider): string[] {
+  return ['authorization', 'end_session', 'code_verification'].flatMap((name) => {
+    try {
+      return [provider.pathFor(name, { mountPath: '' })];
+    } catch {
+      return []; // not enabled
+    }
+  });
 }
 
 /** Path → methods of the provider's machine-to-machine routes that are enabled in this configuration. */

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { startupBanner } from './dev/routes.js';
+import { applyPendingMigrations, withMigrationLock } from './db/migration-lock.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { logger } from './logger.js';
@@ -36,9 +38,12 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
   const services = createServices(config, createTranslations(), overrides);
   const { dataSource } = services.database;
   if (!dataSource.isInitialized) await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  await seedCatalogue(services);
-  if (config.demo) await importDemoPostalCodes(services);
+  // Replicas starting together take turns: the first migrates and seeds, the others find it done.
+  await withMigrationLock(dataSource, async (runner) => {
+    await applyPendingMigrations(dataSource, runner);
+    await seedCatalogue(services);
+    if (config.demo) await importDemoPostalCodes(services);
+  }, { onWait: () => logger.info('waiting for another instance to finish the database migrations') });
   const keys = await loadKeyMaterial(config.env);
   const operations = createOperations(services);
   const { koa, provider } = createApp(services, keys, operations.middleware);
@@ -72,10 +77,16 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
     services,
     operations,
     url: `http://localhost:${port}`,
-    /** Graceful: readiness off, no new connections, the requests under way finish, then mail and database close. */
+    /**
+     * Graceful: readiness off (still serving for SHUTDOWN_DRAIN_SECONDS), no new connections, the requests
+     * under way finish, then the work they left for after their answers (services.background), then mail
+     * and database close.
+     */
     async stop() {
       clearInterval(housekeeping);
-      await operations.shutdown(server, (config.env.shutdownTimeoutSeconds ?? 25) * 1000);
+      const timeoutMs = (config.env.shutdownTimeoutSeconds ?? 25) * 1000;
+      await operations.shutdown(server, { drainMs: (config.env.shutdownDrainSeconds ?? 0) * 1000, timeoutMs });
+      await services.background.drain(timeoutMs);
       await services.outbox.stop();
       if (!overrides.directory) await services.directory.close?.();
       if (!overrides.database && dataSource.isInitialized) await dataSource.destroy();
@@ -98,10 +109,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ issuer: config.issuer, port: config.env.port, database: config.env.databaseUrl ? 'mysql' : 'sqlite', mail: config.env.smtpUrl ? 'smtp' : 'dev-outbox' }, 'cert-idp started');
-  if (!config.env.production) {
-    process.stdout.write(`\n  cert-idp is running at ${config.issuer}\n  Demo relying party login: ${config.issuer}/  ·  Mail outbox: ${config.issuer}/dev/outbox\n\n`);
-  }
+  if (!config.env.production) process.stdout.write(startupBanner(config));
+  // A signal repeated within a second is the same request (`npm run …` passes on the SIGINT that a
+  // terminal's Ctrl-C also sent the server directly); one repeated later stops at once.
+  let stoppingSince: number | undefined;
   const shutdown = (signal: string) => {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < 1000) return;
+      logger.warn({ signal }, 'stopping at once: signal repeated during the shutdown');
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down: finishing the requests under way');
     running.stop().then(() => {
       logger.info('stopped');
@@ -111,8 +129,8 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

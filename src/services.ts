@@ -10,6 +10,8 @@ import { MailOutbox } from './mail/outbox.js';
 import type { MailContent, MailBranding } from './mail/templates.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { PasswordHasher } from './credentials/hashing.js';
+import { BackgroundTasks } from './ops/background.js';
+import { createPostalCodeLookup, type PostalCodeLookup } from './postal/lookup.js';
 import { LoginThrottle } from './security/throttle.js';
 import { OneTimeTokens } from './tokens/one-time-tokens.js';
 import { DocumentVault, loadDocumentKeys } from './uploads/index.js';
@@ -31,6 +33,10 @@ export interface Services {
   mailBranding: MailBranding;
   /** Encryption at rest for identity documents and staff TOTP secrets. */
   vault: DocumentVault;
+  /** Work a request leaves for after its answer (drained by the graceful stop). */
+  background: BackgroundTasks;
+  /** 郵便番号検索 (one instance: the fallback service's answers are cached in it). */
+  postalCodes: PostalCodeLookup;
   /** Queues a mail; resolves only once it is in the outbox. */
   sendMail(to: string, content: MailContent): Promise<void>;
   langOf(locale: string | null | undefined): Lang;
@@ -73,6 +79,8 @@ export function createServices(config: AppConfig, texts: Translations, overrides
     directory,
     mailBranding: { serviceName: config.branding.serviceName, contact: config.branding.contact },
     vault: new DocumentVault(loadDocumentKeys(config.env)),
+    background: new BackgroundTasks(),
+    postalCodes: createPostalCodeLookup({ database, config }),
     sendMail: (to, content) => outbox.enqueue({ to, subject: content.subject, text: content.text }),
     langOf: (locale) => (locale === 'en' ? 'en' : 'ja'),
     texts,

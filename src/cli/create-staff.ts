@@ -2,7 +2,10 @@
 // Creates a staff user of the console at /admin (the first administrator; later ones can also be
 // added in the console). The password is read from standard input — typed without echo on a terminal
 // (twice), or the first line of a pipe — and never appears in the arguments, the shell history or a
-// log. Pending migrations are applied first. TOTP is set up at the user's first sign-in.
+// log. Pending migrations are applied first. It prints the user's enrolment link: only that link
+// (one use, lifetimes.staffEnrolmentHours) opens the TOTP enrolment at the first sign-in.
+// `npm run create-staff -- --login <id> --enrolment-link` issues a new enrolment link for an existing
+// user instead (an expired link, a lost authenticator): their current authenticator stops working.
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -11,24 +14,37 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { createDataSource } from '../db/data-source.js';
 import { PasswordHasher } from '../credentials/hashing.js';
-import { createStaffUser } from '../staff/members/service.js';
+import { createStaffUser, reissueEnrolmentLink, type EnrolmentLink } from '../staff/members/service.js';
 
-const USAGE = 'usage: npm run create-staff -- --login <login id> --name <display name> --role administrator|reviewer  (password on standard input)';
+const USAGE = [
+  'usage: npm run create-staff -- --login <login id> --name <display name> --role administrator|reviewer  (password on standard input)',
+  '       npm run create-staff -- --login <login id> --enrolment-link  (a new enrolment link for an existing staff user)',
+].join('\n');
 
-export interface CreateStaffArgs { login: string; name: string; role: string }
+export type CreateStaffArgs = { login: string; name: string; role: string; enrolmentLink?: false } | { login: string; enrolmentLink: true };
 
 export function parseCreateStaffArgs(argv: string[]): CreateStaffArgs | undefined {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'administrator' } },
+      options: {
+        login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, 'enrolment-link': { type: 'boolean', default: false },
+      },
       strict: true,
     });
-    if (!values.login || !values.name || !values.role) return undefined;
-    return { login: values.login, name: values.name, role: values.role };
+    if (!values.login) return undefined;
+    if (values['enrolment-link']) return values.name || values.role ? undefined : { login: values.login, enrolmentLink: true };
+    const role = values.role ?? 'administrator';
+    if (!values.name) return undefined;
+    return { login: values.login, name: values.name, role };
   } catch {
     return undefined;
   }
+}
+
+/** The enrolment link as the operator hands it over (the only place it is ever shown). */
+function printLink(link: EnrolmentLink): void {
+  process.stdout.write(`enrolment link (one use, until ${link.expiresAt.toISOString()}); hand it over with the password, it alone opens the TOTP enrolment:\n${link.url}\n`);
 }
 
 /** One line from a terminal without echoing it. */
@@ -95,12 +111,22 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const password = await readPassword();
+  const password = args.enrolmentLink ? '' : await readPassword();
   const url = config.env.databaseUrl;
   const database = createDataSource({ url, sqliteFile: url ? undefined : path.join(config.env.dataDir, 'cert-idp.sqlite') });
   await database.dataSource.initialize();
   try {
     await database.dataSource.runMigrations({ transaction: 'each' });
+    if (args.enrolmentLink) {
+      const reissued = await reissueEnrolmentLink({ config, database, audit: new AuditLog(database) }, args.login);
+      if (reissued.kind === 'not_found') {
+        process.stderr.write(`create-staff: no staff user ${args.login}\n`);
+        return 1;
+      }
+      process.stdout.write(`new enrolment link for ${reissued.staff.role} ${reissued.staff.loginId}; the current authenticator no longer works\n`);
+      printLink(reissued.enrolment);
+      return 0;
+    }
     const result = await createStaffUser(
       { config, database, hasher: new PasswordHasher(config.passwordHashing), audit: new AuditLog(database) },
       { loginId: args.login, displayName: args.name, role: args.role, password },
@@ -119,7 +145,8 @@ async function main(): Promise<number> {
       process.stderr.write(`create-staff: ${problems.join('; ')}\n`);
       return 1;
     }
-    process.stdout.write(`created ${result.staff.role} ${result.staff.loginId} (${result.staff.displayName}); TOTP is set up at the first sign-in at ${config.issuer}/admin\n`);
+    process.stdout.write(`created ${result.staff.role} ${result.staff.loginId} (${result.staff.displayName})\n`);
+    printLink(result.enrolment);
     return 0;
   } finally {
     await database.dataSource.destroy();

@@ -51,6 +51,8 @@ function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535)) throw new ConfigError(`METRICS_PORT: not a port number: ${env.METRICS_PORT}`);
   const shutdownTimeoutSeconds = env.SHUTDOWN_TIMEOUT_SECONDS ? Number(env.SHUTDOWN_TIMEOUT_SECONDS) : 25;
   if (!(shutdownTimeoutSeconds > 0)) throw new ConfigError(`SHUTDOWN_TIMEOUT_SECONDS: must be a positive number: ${env.SHUTDOWN_TIMEOUT_SECONDS}`);
+  const shutdownDrainSeconds = env.SHUTDOWN_DRAIN_SECONDS ? Number(env.SHUTDOWN_DRAIN_SECONDS) : production ? 5 : 0;
+  if (!(shutdownDrainSeconds >= 0 && shutdownDrainSeconds <= 300)) throw new ConfigError(`SHUTDOWN_DRAIN_SECONDS: must be a number of seconds from 0 to 300: ${env.SHUTDOWN_DRAIN_SECONDS}`);
   const issuer = (env.ISSUER ?? '').replace(/\/+$/, '');
   if (env.DATABASE_URL !== undefined && !/^(mysql|mariadb):\/\//.test(env.DATABASE_URL)) {
     throw new ConfigError('DATABASE_URL: must be a mysql:// or mariadb:// URL (leave it unset for the embedded SQLite)');
@@ -81,6 +83,7 @@ function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
     metricsPort,
     shutdownTimeoutSeconds,
+    shutdownDrainSeconds,
   };
 }
 

@@ -79,6 +79,14 @@ const graduates = {
       properties: {
         maxBytes: { type: 'integer', minimum: 10000, maximum: 20000000 },
         maxFiles: { type: 'integer', minimum: 1, maximum: 10 },
+        /**
+         * The pixels a browser must decode to show an image (the applicant's preview, the staff viewer),
+         * from the size its header declares: a few kilobytes can declare hundreds of megapixels.
+         * Defaults 8000, 8000 and 40000000 (40 megapixels; a usual phone photo is 12).
+         */
+        maxWidth: { type: 'integer', minimum: 1000, maximum: 16384 },
+        maxHeight: { type: 'integer', minimum: 1000, maximum: 16384 },
+        maxPixels: { type: 'integer', minimum: 1000000, maximum: 100000000 },
       },
       required: ['maxBytes', 'maxFiles'],
       additionalProperties: false,
@@ -303,6 +311,8 @@ export const configSchema = {
         authorizationCodeSeconds: { type: 'integer', minimum: 10, maximum: 600 },
         refreshTokenDays: { type: 'integer', minimum: 1, maximum: 365 },
         interactionMinutes: { type: 'integer', minimum: 5, maximum: 1440 },
+        /** A staff enrolment link (create-staff, スタッフの追加, 二要素認証のリセット) works this long (default 72). */
+        staffEnrolmentHours: { type: 'integer', minimum: 1, maximum: 720 },
       },
       required: [
         'oneTimeUrlMinutes', 'sessionIdleMinutes', 'sessionAbsoluteHours', 'accessTokenSeconds',
@@ -331,6 +341,10 @@ export const configSchema = {
         // Not format "uri": the {code} placeholder is not valid URI syntax.
         fallbackUrl: { type: 'string', pattern: '^https?://[^\\s{}]+\\{code\\}[^\\s{}]*$' },
         timeoutMs: { type: 'integer', minimum: 100, maximum: 30000 },
+        /** How long the fallback's answers (found and not found; not its failures) are kept in memory (default 1440; 0 = not kept). */
+        cacheMinutes: { type: 'integer', minimum: 0, maximum: 10080 },
+        /** At most this many codes are kept; the least recently used goes first (default 10000). */
+        cacheEntries: { type: 'integer', minimum: 1, maximum: 1000000 },
       },
       required: ['timeoutMs'],
       additionalProperties: false,
@@ -362,6 +376,8 @@ export const configSchema = {
         perAccount: throttleRule,
         perIp: throttleRule,
         mailPerAccountPerHour: { type: 'integer', minimum: 1 },
+        /** GET /postal-codes/:code per client address and minute, per replica (default 30). */
+        postalCodesPerMinute: { type: 'integer', minimum: 1, maximum: 10000 },
       },
       required: ['perAccount', 'perIp', 'mailPerAccountPerHour'],
       additionalProperties: false,

@@ -55,6 +55,11 @@ export interface Environment {
   metricsPort?: number;
   /** SHUTDOWN_TIMEOUT_SECONDS: how long SIGTERM waits for the requests under way (default 25). */
   shutdownTimeoutSeconds?: number;
+  /**
+   * SHUTDOWN_DRAIN_SECONDS: on SIGTERM, how long /readyz answers unready while requests are still served,
+   * so that load balancers take the instance out before the listener closes (default 5 in production, else 0).
+   */
+  shutdownDrainSeconds?: number;
 }
 
 /** The loaded configuration: the file's, with the environment merged in and the secrets read. */

@@ -127,6 +127,12 @@ export interface StaffUserRow {
   totpEnabled: boolean;
   /** The last TOTP time step accepted (replay protection; migration 1763900000000). */
   totpLastStep?: number | null;
+  /**
+   * The enrolment link that alone opens the TOTP enrolment (migration 1764100000000): the SHA-256 of its
+   * 256-bit token, null once used (or never issued), and when it stops working.
+   */
+  enrolmentTokenHash?: string | null;
+  enrolmentExpiresAt?: Date | null;
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -384,11 +390,14 @@ export function createEntities(dialect: Dialect) {
       totpSecretSealed: { name: 'totp_secret_sealed', type: 'varchar', length: 255, nullable: true },
       totpEnabled: { name: 'totp_enabled', type: 'boolean', default: false },
       totpLastStep: { name: 'totp_last_step', type: 'int', nullable: true },
+      enrolmentTokenHash: { name: 'enrolment_token_hash', type: 'varchar', length: 64, nullable: true },
+      enrolmentExpiresAt: { name: 'enrolment_expires_at', ...datetime, nullable: true },
       disabled: { type: 'boolean', default: false },
       createdAt: { name: 'created_at', ...datetime },
       updatedAt: { name: 'updated_at', ...datetime },
       lastLoginAt: { name: 'last_login_at', ...datetime, nullable: true },
     },
+    indices: [{ name: 'uq_staff_users_enrolment_token', columns: ['enrolmentTokenHash'], unique: true }],
   });
 
   const StaffSession = new EntitySchema<StaffSessionRow>({

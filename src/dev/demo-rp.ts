@@ -4,6 +4,31 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { AppConfig, ClientConfig } from '../config/types.js';
 import { render } from '../web/render.js';
 
+const DEMO_CLIENT_ID = 'demo-rp';
+
+/**
+ * The demo relying party's client (`demo-rp` of a configuration with `demo: true`, never in
+ * production), registered where the demo runs: its callback, logout return and login start follow
+ * ISSUER (by default http://localhost:$PORT), whatever URIs the file gives.
+ */
+export function demoRelyingPartyClient(config: AppConfig): ClientConfig | undefined {
+  if (config.env.production || !config.demo) return undefined;
+  const client = config.clients.find((c) => c.client_id === DEMO_CLIENT_ID);
+  if (!client) return undefined;
+  return {
+    ...client,
+    redirect_uris: [`${config.issuer}/dev/rp/callback`],
+    post_logout_redirect_uris: [`${config.issuer}/`],
+    initiate_login_uri: `${config.issuer}/dev/rp/login`,
+  };
+}
+
+/** The configuration with the demo relying party registered at ISSUER (see demoRelyingPartyClient). */
+export function withDemoRelyingParty(config: AppConfig): AppConfig {
+  const demo = demoRelyingPartyClient(config);
+  return demo ? { ...config, clients: config.clients.map((c) => (c.client_id === demo.client_id ? demo : c)) } : config;
+}
+
 /**
  * Development only: a tiny relying party inside the demo, so that a newcomer can sign in as a demo
  * student right after `npm start`. It does what the certificate app does: code flow with PKCE,
@@ -11,7 +36,7 @@ import { render } from '../web/render.js';
  */
 export function demoRelyingParty(config: AppConfig, client: ClientConfig): Router {
   const router = new Router({ prefix: '/dev/rp' });
-  const redirectUri = `${config.issuer}/dev/rp/callback`;
+  const redirectUri = client.redirect_uris[0]!;
   const jwks = createRemoteJWKSet(new URL(`${config.issuer}/jwks`));
   const cookie = { signed: true, httpOnly: true, sameSite: 'lax' as const, path: '/dev/rp', maxAge: 600_000, overwrite: true };
 
@@ -61,7 +86,7 @@ export function demoRelyingParty(config: AppConfig, client: ClientConfig): Route
     if (idToken.nonce !== saved.nonce) ctx.throw(400, 'nonce mismatch');
     const userinfo = await (await fetch(`${config.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
     const logout = new URL(`${config.issuer}/session/end`);
-    logout.search = new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: `${config.issuer}/` }).toString();
+    logout.search = new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: client.post_logout_redirect_uris?.[0] ?? `${config.issuer}/` }).toString();
     render(ctx, 'dev/rp-result', {
       title: 'Demo relying party',
       idToken: JSON.stringify(idToken, null, 2),

@@ -8,7 +8,8 @@ import { underMailLimit } from './service.js';
 
 // The mailed link of a forgotten credential (S6 第2パスワードを忘れた場合, G11 パスワードを忘れた場合): the
 // caller has found the account the address belongs to; this sends it the one-time URL, within the
-// mail limit. The page the user sees says the same in every case (no account enumeration).
+// mail limit. It runs after the page has answered (forgot-routes.ts), and the page says the same in
+// every case: neither its content nor its timing tells a registered address (no account enumeration).
 
 export interface ResetLinkRequest {
   account: { id: string; email: string };

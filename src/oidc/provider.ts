@@ -4,6 +4,8 @@ import { pendingSetup, type PendingSetup } from '../accounts/account-store.js';
 import type { AppConfig, ClientConfig } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import type { Services } from '../services.js';
+import { logDatabaseOutage, isDatabaseOutage, RETRY_AFTER_SECONDS } from '../ops/database-outage.js';
+import { renderDatabaseOutage } from '../web/errors.js';
 import { pageOf, render } from '../web/render.js';
 import { adapterFactory } from './adapter.js';
 import { accountClaims, scopeClaims } from './claims.js';
@@ -80,6 +82,39 @@ export async function checkClients(provider: Provider, config: AppConfig): Promi
   }
 }
 
+/**
+ * A client authenticates by the method it registered and no other (OpenID Connect Core §9, RFC 7591
+ * §2). oidc-provider takes a client secret from the Authorization header and from the body alike,
+ * whichever of client_secret_basic and client_secret_post the client registered; every check of a
+ * secret passes here (token, refresh, revocation, introspection), so the other way of sending it is
+ * refused as invalid_client before the secret is compared.
+ */
+function enforceRegisteredSecretMethod(provider: Provider): void {
+  const prototype = provider.Client.prototype;
+  const compare = prototype.compareClientSecret;
+  prototype.compareClientSecret = function compareClientSecret(this: InstanceType<Provider['Client']>, actual: string) {
+    const sentInHeader = Provider.ctx?.headers.authorization !== undefined;
+    if (sentInHeader !== (this.clientAuthMethod === 'client_secret_basic')) {
+      throw new errors.InvalidClientAuth(`the client is registered with ${this.clientAuthMethod}`);
+    }
+    return compare.call(this, actual);
+  };
+}
+
+/**
+ * A database outage met by one of the provider's endpoints: 503 with Retry-After in its JSON error
+ * shape. oidc-provider emits `server_error` right after setting its `{ error: 'server_error' }` body;
+ * an HTML answer is renderError's (the authorization endpoint emits first, then always renders).
+ */
+function answerOutageAsJson(ctx: KoaContextWithOIDC, error: Error): void {
+  const body = ctx.body as { error?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || body.error !== 'server_error') return;
+  logDatabaseOutage(error);
+  ctx.status = 503;
+  ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again shortly' };
+}
+
 function accountConsoleClient(issuer: string): ClientMetadata {
   return {
     client_id: ACCOUNT_CLIENT_ID,
@@ -142,6 +177,14 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       },
     } as unknown as Configuration['extraParams'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // Refresh-token rotation (RFC 9700 §4.14.2): a public client's refresh token is replaced at every
+    // use; a confidential client's, already bound to its secret, once 70 % of its lifetime has passed
+    // (replacing it at every use would make a relying party that refreshes from several workers at once
+    // revoke its own grant). A replaced token presented again revokes every token of the grant.
+    rotateRefreshToken(ctx) {
+      const { Client: client, RefreshToken: token } = ctx.oidc.entities;
+      return client?.clientAuthMethod === 'none' || (token?.ttlPercentagePassed() ?? 100) >= 70;
+    },
     interactions: {
       policy: buildPolicy(),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
@@ -195,7 +238,9 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       PreAuthorizedCode: 600,
       Session: (_ctx, session) => sessionTtlSeconds(lifetimes, session.loginTs),
     },
-    async renderError(ctx, out) {
+    async renderError(ctx, out, error) {
+      // A database outage is no bug of the request: 503 with Retry-After.
+      if (isDatabaseOutage(error)) return renderDatabaseOutage(ctx as unknown as Context, error);
       const { t } = pageOf(ctx as unknown as Context);
       render(ctx as unknown as Context, 'message', {
         title: t('error.title'),
@@ -207,11 +252,16 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
   };
 
   const provider = new Provider(config.issuer, configuration);
+  enforceRegisteredSecretMethod(provider);
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;
     if (accountId) void services.audit.record('logout', { accountId, ip: ctx.ip }).catch(() => undefined);
   });
-  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    if (isDatabaseOutage(error)) {
+      answerOutageAsJson(ctx, error);
+      return;
+    }
     logger.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'provider server_error');
   });
   provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }) => {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Koa from 'koa';
 import { logger } from '../logger.js';
 import type { Services } from '../services.js';
@@ -17,8 +18,12 @@ export interface Operations {
   middleware: Koa.Middleware;
   /** Starts the separate metrics listener, when METRICS_PORT asks for one. */
   listen(): Promise<void>;
-  /** Readiness off, stop accepting, finish the requests under way (until the deadline), close the metrics port. */
-  shutdown(server: Server, timeoutMs: number): Promise<boolean>;
+  /**
+   * Readiness off; for `drainMs` requests are still served (answers close their connections) so that load
+   * balancers take this instance out; then stop accepting, finish the requests under way (until `timeoutMs`),
+   * close the metrics port.
+   */
+  shutdown(server: Server, timing: { drainMs: number; timeoutMs: number }): Promise<boolean>;
 }
 
 /**
@@ -71,8 +76,12 @@ export function createOperations(services: Services): Operations {
       });
       logger.info({ port: metricsPort }, 'metrics listening');
     },
-    async shutdown(server, timeoutMs) {
+    async shutdown(server, { drainMs, timeoutMs }) {
       health.beginShutdown();
+      if (drainMs > 0) {
+        logger.info({ drainSeconds: drainMs / 1000 }, 'unready: still serving while load balancers take this instance out');
+        await sleep(drainMs);
+      }
       const finished = await closeGracefully(server, inFlight, timeoutMs);
       if (!finished) logger.warn({ inFlight: inFlight.count, timeoutMs }, 'shutdown deadline reached; open connections were closed');
       if (metricsServer) {

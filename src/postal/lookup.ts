@@ -18,20 +18,32 @@ export class InvalidPostalCodeError extends Error {
 
 export interface PostalLookupOptions extends Partial<PostalCodesConfig> {}
 
+/** What the fallback service said about a code, kept for postalCodes.cacheMinutes. */
+interface CachedAnswer { addresses: PostalAddress[]; expiresAt: number }
+
 /**
  * 郵便番号検索: the imported postal_codes table first; for a code it does not hold, the configured HTTP
  * service (postalCodes.fallbackUrl) if any. The fallback's failures (timeout, error status, malformed
  * answer) count as "not found" and are logged without the code; they never reach the page as errors.
+ * The service's answers — addresses or "no such code", not its failures — are kept in memory for
+ * postalCodes.cacheMinutes (default a day; at most postalCodes.cacheEntries codes, the least recently
+ * used forgotten first), and one code is asked for once at a time, however many ask for it at once.
  */
 export class PostalCodeLookup {
   readonly #database: Database;
   readonly #fallbackUrl: string | undefined;
   readonly #timeoutMs: number;
+  readonly #cacheMs: number;
+  readonly #cacheEntries: number;
+  readonly #cache = new Map<string, CachedAnswer>();
+  readonly #asking = new Map<string, Promise<PostalAddress[]>>();
 
   constructor(database: Database, options: PostalLookupOptions = {}) {
     this.#database = database;
     this.#fallbackUrl = options.fallbackUrl;
     this.#timeoutMs = options.timeoutMs ?? 3000;
+    this.#cacheMs = (options.cacheMinutes ?? 1440) * 60_000;
+    this.#cacheEntries = options.cacheEntries ?? 10_000;
   }
 
   /** The addresses of a postal code ([] when unknown); InvalidPostalCodeError for a malformed code. */
@@ -62,10 +74,38 @@ export class PostalCodeLookup {
     return addresses;
   }
 
-  private async fromFallback(code: string, template: string): Promise<PostalAddress[]> {
+  /** The fallback's answer: from the cache, from a request for the same code under way, or asked now. */
+  private fromFallback(code: string, template: string): Promise<PostalAddress[]> {
+    const cached = this.#cache.get(code);
+    if (cached && cached.expiresAt > Date.now()) {
+      this.#cache.delete(code); // re-inserted: the Map's order is the order of last use
+      this.#cache.set(code, cached);
+      return Promise.resolve(cached.addresses);
+    }
+    if (cached) this.#cache.delete(code);
+    const under = this.#asking.get(code);
+    if (under) return under;
+    const asking = this.askFallback(code, template).finally(() => this.#asking.delete(code));
+    this.#asking.set(code, asking);
+    return asking;
+  }
+
+  private remember(code: string, addresses: PostalAddress[]): void {
+    if (this.#cacheMs <= 0) return;
+    while (this.#cache.size >= this.#cacheEntries) {
+      const oldest = this.#cache.keys().next();
+      if (oldest.done) break;
+      this.#cache.delete(oldest.value);
+    }
+    this.#cache.set(code, { addresses, expiresAt: Date.now() + this.#cacheMs });
+  }
+
+  private async askFallback(code: string, template: string): Promise<PostalAddress[]> {
     const url = template.replace('{code}', code);
     try {
-      return mapFallbackResponse(code, await getJson(url, this.#timeoutMs));
+      const addresses = mapFallbackResponse(code, await getJson(url, this.#timeoutMs));
+      this.remember(code, addresses);
+      return addresses;
     } catch (error) {
       const reason = error instanceof FallbackError ? error.reason : 'network';
       const status = error instanceof FallbackError ? error.status : undefined;

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, LessThan, Or, type Repository } from 'typeorm';
+import { IsNull, LessThan, MoreThan, Or, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
 import type { StaffRole, StaffSessionRow, StaffUserRow } from '../db/entities.js';
+import { hashToken } from '../tokens/one-time-tokens.js';
 
 export class StaffExistsError extends Error {
   override name = 'StaffExistsError';
@@ -29,6 +30,20 @@ export function normalizeLoginId(loginId: string): string {
 
 function hashSessionId(value: string): string {
   return createHash('sha256').update(value).digest('hex');
+}
+
+/** An enrolment link's token: 256 random bits, base64url (the table keeps only its SHA-256). */
+export const ENROLMENT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** A new enrolment link's token (for the URL, never stored) and when it stops working. */
+export interface IssuedEnrolment { token: string; expiresAt: Date }
+
+/** What an enrolment link opens: the enrolment of its (enabled, not yet enrolled) staff user, or nothing. */
+export type EnrolmentLinkCheck = { status: 'valid'; staff: StaffUserRow } | { status: 'expired' | 'unknown' };
+
+function newEnrolment(hours: number, now: Date): IssuedEnrolment & { hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token), expiresAt: new Date(now.getTime() + hours * 3600_000) };
 }
 
 export interface StaffSessionView {
@@ -71,7 +86,8 @@ export class StaffStore {
     const now = new Date();
     const row: StaffUserRow = {
       id: randomUUID(), loginId: normalizeLoginId(input.loginId), displayName: input.displayName.trim(), role: input.role,
-      passwordHash: input.passwordHash, totpSecretSealed: null, totpEnabled: false, totpLastStep: null, disabled: false,
+      passwordHash: input.passwordHash, totpSecretSealed: null, totpEnabled: false, totpLastStep: null,
+      enrolmentTokenHash: null, enrolmentExpiresAt: null, disabled: false,
       createdAt: now, updatedAt: now, lastLoginAt: null,
     };
     try {
@@ -83,14 +99,41 @@ export class StaffStore {
     return row;
   }
 
+  /**
+   * A new enrolment link for a user who has not enrolled (create-staff, スタッフの追加): an earlier
+   * link of the user stops working.
+   */
+  async issueEnrolment(id: string, hours: number, now = new Date()): Promise<IssuedEnrolment> {
+    const { token, hash, expiresAt } = newEnrolment(hours, now);
+    await this.users.update({ id, totpEnabled: false }, { enrolmentTokenHash: hash, enrolmentExpiresAt: expiresAt, updatedAt: now });
+    return { token, expiresAt };
+  }
+
+  /** The staff user an enrolment link was issued to, without using the link up (a page that shows the enrolment). */
+  async findEnrolment(token: unknown, now = new Date()): Promise<EnrolmentLinkCheck> {
+    if (typeof token !== 'string' || !ENROLMENT_TOKEN_PATTERN.test(token)) return { status: 'unknown' };
+    const staff = await this.users.findOneBy({ enrolmentTokenHash: hashToken(token) });
+    if (!staff || staff.disabled || staff.totpEnabled) return { status: 'unknown' };
+    if (!staff.enrolmentExpiresAt || staff.enrolmentExpiresAt.getTime() <= now.getTime()) return { status: 'expired' };
+    return { status: 'valid', staff };
+  }
+
   /** Enrolment: a new secret waits for its first code (a reload keeps the one already shown). */
   async setPendingTotp(id: string, sealedSecret: string): Promise<void> {
     await this.users.update({ id, totpEnabled: false }, { totpSecretSealed: sealedSecret, totpLastStep: null, updatedAt: new Date() });
   }
 
-  /** The first valid code completes the enrolment; false when another request completed it first. */
-  async enableTotp(id: string, step: number): Promise<boolean> {
-    const result = await this.users.update({ id, totpEnabled: false }, { totpEnabled: true, totpLastStep: step, updatedAt: new Date() });
+  /**
+   * The first valid code completes the enrolment and uses the enrolment link up, in one statement:
+   * false when the link is not this user's live link any more (used, replaced, expired) or another
+   * request completed the enrolment first.
+   */
+  async enableTotp(id: string, step: number, token: string, now = new Date()): Promise<boolean> {
+    if (!ENROLMENT_TOKEN_PATTERN.test(token)) return false;
+    const result = await this.users.update(
+      { id, totpEnabled: false, enrolmentTokenHash: hashToken(token), enrolmentExpiresAt: MoreThan(now) },
+      { totpEnabled: true, totpLastStep: step, enrolmentTokenHash: null, enrolmentExpiresAt: null, updatedAt: now },
+    );
     return result.affected === 1;
   }
 
@@ -103,9 +146,17 @@ export class StaffStore {
     return result.affected === 1;
   }
 
-  async resetTotp(id: string): Promise<void> {
-    await this.users.update({ id }, { totpSecretSealed: null, totpEnabled: false, totpLastStep: null, updatedAt: new Date() });
+  /**
+   * 二要素認証のリセット: the authenticator (or a pending secret) is forgotten, the user's sessions end,
+   * and a new enrolment link is issued (an earlier one stops working).
+   */
+  async resetTotp(id: string, hours: number, now = new Date()): Promise<IssuedEnrolment> {
+    const { token, hash, expiresAt } = newEnrolment(hours, now);
+    await this.users.update({ id }, {
+      totpSecretSealed: null, totpEnabled: false, totpLastStep: null, enrolmentTokenHash: hash, enrolmentExpiresAt: expiresAt, updatedAt: now,
+    });
     await this.destroySessionsOf(id);
+    return { token, expiresAt };
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<void> {

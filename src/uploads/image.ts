@@ -4,8 +4,11 @@
 // Why a small hand-written container parser and not sharp (libvips re-encoding):
 // - Lossless: the image data is copied byte for byte, so a scanned ID stays exactly as legible as it was;
 //   re-encoding would recompress every upload (and change PNG/GIF into something else or re-quantise).
-// - No pixel decoding on the server: no decompression bombs, no libvips CVE surface in the upload path,
-//   constant memory (the file is only walked, never inflated) and a few milliseconds per file.
+// - No pixel decoding on the server: no decompression bombs here, no libvips CVE surface in the upload
+//   path, constant memory (the file is only walked, never inflated) and a few milliseconds per file.
+//   The browsers that show the image (the applicant's preview, the staff viewer) do decode it, at the size
+//   its header declares: the parser reports that size (and a GIF's frame count) so that checkUpload can
+//   refuse a decompression bomb — a few kilobytes declaring hundreds of megapixels — and animation.
 // - No native addon: sharp is N-API and installs from npm without a download step, but as ~20 MB of
 //   per-platform optional packages (glibc/musl, x64/arm64), which an `npm ci` on another platform than
 //   the lockfile's may skip (npm/cli#4828) — a risk for the container image that buys us nothing here.
@@ -30,9 +33,14 @@ export class ImageFormatError extends Error {
 export interface StrippedImage {
   type: ImageType;
   bytes: Buffer;
+  /** The size a browser decodes, from the header (a GIF: its logical screen grown to hold every frame). */
   width: number;
   height: number;
+  /** Images in the file: more than one is an animated GIF (an APNG's frames are dropped: always 1). */
+  frames: number;
 }
+
+type Parsed = Omit<StrippedImage, 'type'>;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -76,7 +84,7 @@ function startsWith(payload: Buffer, text: string): boolean {
   return payload.length >= text.length && payload.toString('latin1', 0, text.length) === text;
 }
 
-function stripJpeg(b: Buffer): { bytes: Buffer; width: number; height: number } {
+function stripJpeg(b: Buffer): Parsed {
   const out: Buffer[] = [Buffer.from([0xff, 0xd8])];
   let pos = 2;
   let width = 0;
@@ -127,10 +135,13 @@ function stripJpeg(b: Buffer): { bytes: Buffer; width: number; height: number } 
     if (marker === 0xfe || (marker >= 0xf0 && marker <= 0xfd)) continue; // COM, JPGn extensions
 
     if (JPEG_SOF.has(marker)) {
+      if (sawFrame) corrupt('jpeg: a second frame header'); // decoders refuse it too
       if (payload.length < 6) corrupt('jpeg: short frame header');
       height = payload.readUInt16BE(1);
       width = payload.readUInt16BE(3);
-      if (width === 0) corrupt('jpeg: zero width');
+      // Height 0 defers it to a DNL marker after the first scan (up to 65535 rows, past any size check);
+      // browsers' decoders refuse such files anyway.
+      if (width === 0 || height === 0) corrupt('jpeg: zero width or height');
       sawFrame = true;
     }
     out.push(segment);
@@ -151,7 +162,7 @@ function stripJpeg(b: Buffer): { bytes: Buffer; width: number; height: number } 
       sawScan = true;
     }
   }
-  return { bytes: Buffer.concat(out), width, height };
+  return { bytes: Buffer.concat(out), width, height, frames: 1 };
 }
 
 /** The Orientation tag (0x0112) of IFD0 in a TIFF-structured EXIF block; undefined when unreadable. */
@@ -200,7 +211,7 @@ export function minimalExif(orientation: number): Buffer {
 const PNG_KEEP = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'sBIT', 'bKGD', 'pHYs', 'cICP', 'mDCV', 'cLLI']);
 const PNG_BIT_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 
-function stripPng(b: Buffer): { bytes: Buffer; width: number; height: number } {
+function stripPng(b: Buffer): Parsed {
   const out: Buffer[] = [PNG_SIGNATURE];
   let pos = 8;
   let width = 0;
@@ -248,15 +259,17 @@ function stripPng(b: Buffer): { bytes: Buffer; width: number; height: number } {
     else if (type.charCodeAt(0) < 0x61) corrupt(`png: unknown critical chunk ${type}`);
     // Ancillary chunks not kept: tEXt, zTXt, iTXt, eXIf, tIME, APNG frames (the still image remains), …
   }
-  return { bytes: Buffer.concat(out), width, height };
+  return { bytes: Buffer.concat(out), width, height, frames: 1 };
 }
 
 // ----------------------------------------------------------------------------------------------- GIF
 
-function stripGif(b: Buffer): { bytes: Buffer; width: number; height: number } {
+function stripGif(b: Buffer): Parsed {
   if (b.length < 13) corrupt('gif: truncated header');
-  const width = b.readUInt16LE(6);
-  const height = b.readUInt16LE(8);
+  // Browsers grow the logical screen to hold a frame that does not fit (or size it by the first frame
+  // when it is 0×0): the size decoded is the screen's and every frame's extent together.
+  let width = b.readUInt16LE(6);
+  let height = b.readUInt16LE(8);
   const packed = b[10]!;
   let pos = 13 + (packed & 0x80 ? 3 * 2 ** ((packed & 0x07) + 1) : 0);
   if (pos > b.length) corrupt('gif: truncated colour table');
@@ -284,6 +297,8 @@ function stripGif(b: Buffer): { bytes: Buffer; width: number; height: number } {
     }
     if (introducer === 0x2c) {
       if (pos + 10 > b.length) corrupt('gif: truncated image descriptor');
+      width = Math.max(width, b.readUInt16LE(pos + 1) + b.readUInt16LE(pos + 5));
+      height = Math.max(height, b.readUInt16LE(pos + 3) + b.readUInt16LE(pos + 7));
       const local = b[pos + 9]!;
       let at = pos + 10 + (local & 0x80 ? 3 * 2 ** ((local & 0x07) + 1) : 0);
       if (at >= b.length) corrupt('gif: truncated image');
@@ -307,5 +322,6 @@ function stripGif(b: Buffer): { bytes: Buffer; width: number; height: number } {
       corrupt(`gif: unexpected block 0x${introducer.toString(16)}`);
     }
   }
-  return { bytes: Buffer.concat(out), width, height };
+  if (width === 0 || height === 0) corrupt('gif: zero width or height');
+  return { bytes: Buffer.concat(out), width, height, frames: images };
 }

@@ -51,6 +51,11 @@ export const commonTexts = defineTexts({
   'token.address_taken': 'このメールアドレスは既に別のアカウントで登録されているため、設定できませんでした。',
   'error.directory_unavailable_title': '一時的に利用できません',
   'error.directory_unavailable': 'ただいま大学の認証サービスに接続できません。しばらくしてから、もう一度お試しください。',
+  'error.unavailable_title': '一時的に利用できません',
+  'error.unavailable': 'ただいまサービスを利用できません。しばらくしてから、もう一度お試しください。',
+  'error.https_required_title': 'HTTPSで接続してください',
+  'error.https_required': 'このページは HTTPS でのみ利用できます。{url} から開いてください。',
+  'error.https_required_link': 'HTTPSで開く',
 }, {
   'lang.switch': '日本語',
   'common.notes': 'Notes',
@@ -100,6 +105,11 @@ export const commonTexts = defineTexts({
   'token.address_taken': 'This address is already registered to another account, so it could not be set.',
   'error.directory_unavailable_title': 'Temporarily unavailable',
   'error.directory_unavailable': 'The university authentication service cannot be reached right now. Please try again in a little while.',
+  'error.unavailable_title': 'Temporarily unavailable',
+  'error.unavailable': 'The service is unavailable right now. Please try again in a little while.',
+  'error.https_required_title': 'HTTPS required',
+  'error.https_required': 'This page works over HTTPS only. Please open it at {url}.',
+  'error.https_required_link': 'Open over HTTPS',
 });
 
 export type CommonTextKey = KeyOf<typeof commonTexts>;

@@ -1,6 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import Tokens from 'csrf';
 import { CSRF_FIELD } from './forms.js';
+import { HttpsRequiredError } from './plain-http.js';
 
 const tokens = new Tokens();
 const COOKIE = 'cert_idp.csrf';
@@ -14,12 +15,16 @@ export class CsrfError extends Error {
 /**
  * Synchroniser tokens (pillarjs/csrf): a secret in a signed, HttpOnly, SameSite cookie, and a token
  * derived from it in every form. Every non-GET request on our own routes must carry a valid token.
+ * The secret is made (and its cookie set) only when a page has a form. With an https ISSUER the
+ * cookie is Secure: a form page asked for over plain HTTP gets HttpsRequiredError (403), since the
+ * browser would not send the cookie back.
  */
 export function csrfProtection(secure: boolean) {
   return async (ctx: Context, next: Next) => {
     let secret = ctx.cookies.get(COOKIE, { signed: true });
     ctx.state.csrfToken = () => {
       if (!secret) {
+        if (secure && !ctx.secure) throw new HttpsRequiredError();
         secret = tokens.secretSync();
         ctx.cookies.set(COOKIE, secret, { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/', overwrite: true });
       }

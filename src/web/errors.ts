@@ -1,15 +1,40 @@
 import type { Context, Next } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { logger } from '../logger.js';
+import { isDatabaseOutage, logDatabaseOutage, RETRY_AFTER_SECONDS } from '../ops/database-outage.js';
+import { isHttpsRequired, warnPlainHttp } from './plain-http.js';
 import { pageOf, renderMessage } from './render.js';
+
+/**
+ * 403 for a page that needs a Secure cookie asked for over plain HTTP behind an https ISSUER: the
+ * page says where to open it (one warning in the log per process, see plain-http.ts).
+ */
+function renderHttpsRequired(ctx: Context, issuer: string): void {
+  warnPlainHttp();
+  const { t } = pageOf(ctx);
+  const url = ctx.method === 'GET' || ctx.method === 'HEAD' ? `${issuer}${ctx.originalUrl}` : `${issuer}/`;
+  renderMessage(ctx, {
+    title: t('error.https_required_title'), paragraphs: [t('error.https_required', { url })], status: 403, tone: 'error',
+    link: { href: url, label: t('error.https_required_link') },
+  });
+}
+
+/** 503 with Retry-After while the database cannot be reached: "come back shortly", not "bug". */
+export function renderDatabaseOutage(ctx: Context, error: unknown): void {
+  logDatabaseOutage(error);
+  const { t } = pageOf(ctx);
+  ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  renderMessage(ctx, { title: t('error.unavailable_title'), paragraphs: [t('error.unavailable')], status: 503, tone: 'error' });
+}
 
 /**
  * Every failure ends on a page in the user's language, never a stack trace: an expired or stale
  * login (SessionNotFound) gets a page that starts over; bad requests, missing CSRF tokens and
- * oversized bodies get their own message; anything else is logged (without request data) and
- * shown as a generic error.
+ * oversized bodies get their own message; a page that needs a Secure cookie over plain HTTP a 403
+ * naming the https address; a database outage a 503 with Retry-After; anything else is logged
+ * (without request data) and shown as a generic error.
  */
-export function errorPages() {
+export function errorPages(options: { issuer: string }) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -18,6 +43,8 @@ export function errorPages() {
         renderMessage(ctx, { title: t('error.title'), paragraphs: [t('error.not_found')], status: 404, tone: 'error' });
       }
     } catch (error) {
+      if (isHttpsRequired(error)) return renderHttpsRequired(ctx, options.issuer);
+      if (isDatabaseOutage(error)) return renderDatabaseOutage(ctx, error);
       const { t } = pageOf(ctx);
       const e = error as { status?: number; statusCode?: number; name?: string; type?: string; expose?: boolean };
       const status = e.status ?? e.statusCode ?? 500;

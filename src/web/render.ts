@@ -14,6 +14,7 @@ export interface PageState<K extends string = CommonTextKey> {
   lang: Lang;
   /** The service's one translator; `K` narrows it to the tables a capability builds on. */
   t: Translate<K>;
+  /** Made on first use (a page with a form: views/mixins/forms.pug); sets the CSRF cookie if needed. */
   csrfToken: () => string;
   branding: Branding;
 }
@@ -34,7 +35,7 @@ export interface PageLocals {
   [key: string]: unknown;
 }
 
-/** Renders a pug view with the page basics (language, texts, CSRF token, branding). */
+/** Renders a pug view with the page basics (language, texts, CSRF token for its forms, branding). */
 export function render(ctx: Context, view: string, locals: PageLocals = {}, status = 200): void {
   const state = pageOf(ctx);
   const switchUrl = new URL(ctx.originalUrl, 'http://x');
@@ -47,7 +48,8 @@ export function render(ctx: Context, view: string, locals: PageLocals = {}, stat
     basedir: viewsDir,
     lang: state.lang,
     t: state.t,
-    csrfToken: state.csrfToken(),
+    // Called by the form mixin: a page without a form sets no cookie.
+    csrfToken: state.csrfToken,
     universityName: state.branding.universityName[state.lang],
     serviceName: state.branding.serviceName[state.lang],
     langSwitchUrl: `${switchUrl.pathname}${switchUrl.search}`,

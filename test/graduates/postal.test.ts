@@ -13,7 +13,8 @@ import {
   importPostalCodes, InvalidPostalCodeError, normalizePostalCode, normalizeTown, parseCsvLine, PostalCodeLookup, postalCodeRoutes,
   PostalImportError, readPostalCsv,
 } from '../../src/postal/index.js';
-import { DATABASES, freshDatabase } from '../support/harness.js';
+import { RateLimiter } from '../../src/security/rate-limit.js';
+import { DATABASES, freshDatabase, startTestServer } from '../support/harness.js';
 
 const SAMPLE = path.resolve('test/fixtures/postal-codes-sample.csv');
 
@@ -175,6 +176,23 @@ for (const db of DATABASES) {
         await server.close();
       }
     });
+
+    it('GET /postal-codes/:code is limited per client address: beyond throttle.postalCodesPerMinute, 429 with Retry-After', async () => {
+      const server = await serve({ database, config: { throttle: { postalCodesPerMinute: 3 } } });
+      try {
+        // Every request counts, whatever its answer.
+        const statuses = [];
+        for (const code of ['530-0001', '999-9999', 'abc']) statuses.push((await fetch(`${server.url}/postal-codes/${code}`)).status);
+        expect(statuses).to.deep.equal([200, 404, 400]);
+        const refused = await fetch(`${server.url}/postal-codes/530-0001`);
+        expect(refused.status).to.equal(429);
+        expect(Number(refused.headers.get('retry-after'))).to.be.within(1, 60);
+        expect(refused.headers.get('cache-control')).to.equal('no-store');
+        expect(await refused.json()).to.deep.equal({ error: 'too_many_requests' });
+      } finally {
+        await server.close();
+      }
+    });
   });
 }
 
@@ -272,6 +290,81 @@ describe('postal codes: HTTP fallback service', () => {
     }
   });
 
+  const found = (code: string) => ({ status: 200, results: [{ address1: '東京都', address2: '港区', address3: '芝公園', zipcode: code }] });
+
+  it("keeps the service's answers: a second lookup of a code, found or not, asks nobody", async () => {
+    let asked = 0;
+    service().query({ zipcode: '1050011' }).times(2).reply(200, () => { asked += 1; return found('1050011'); });
+    service().query({ zipcode: '1234567' }).times(2).reply(200, () => { asked += 1; return { status: 200, results: null }; });
+    const cached = lookup();
+    expect((await cached.search('105-0011')).status).to.equal('found');
+    expect(await cached.search('１０５００１１')).to.deep.equal({ status: 'found', code: '1050011', addresses: [{ code: '1050011', prefecture: '東京都', city: '港区', town: '芝公園' }] });
+    expect(await cached.search('1234567')).to.deep.equal({ status: 'not_found', code: '1234567' });
+    expect(await cached.search('123-4567')).to.deep.equal({ status: 'not_found', code: '1234567' });
+    expect(asked, 'requests to the service').to.equal(2);
+  });
+
+  it('serves a second lookup over the endpoint from the cache (one request to the service)', async () => {
+    const scope = service().query({ zipcode: '1050011' }).reply(200, found('1050011'));
+    const server = await serve({ database, config: {}, postalCodes: lookup() });
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const response = await fetch(`${server.url}/postal-codes/105-0011`);
+        expect(response.status).to.equal(200);
+        expect(((await response.json()) as { addresses: unknown[] }).addresses).to.have.length(1);
+      }
+      expect(scope.isDone()).to.equal(true);
+      expect(warnings, 'no second request (nock would refuse it)').to.deep.equal([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not keep failures; asks once for lookups of one code at the same time', async () => {
+    let asked = 0;
+    service().query(true).reply(500, () => { asked += 1; return 'down'; });
+    service().query(true).times(3).reply(200, () => { asked += 1; return found('1050011'); });
+    const cached = lookup();
+    expect((await cached.search('1050011')).status).to.equal('not_found');
+    expect((await cached.search('1050011')).status).to.equal('found');
+    expect(asked).to.equal(2);
+    asked = 0;
+    const fresh = lookup();
+    const answers = await Promise.all([fresh.search('1050011'), fresh.search('105-0011'), fresh.search('1050011')]);
+    expect(answers.map((a) => a.status)).to.deep.equal(['found', 'found', 'found']);
+    expect(asked).to.equal(1);
+  });
+
+  it('keeps answers for postalCodes.cacheMinutes, at most postalCodes.cacheEntries codes', async () => {
+    let asked = 0;
+    for (const code of ['1050011', '1060032']) service().query({ zipcode: code }).times(10).reply(200, () => { asked += 1; return found(code); });
+    const make = (options: { cacheMinutes?: number; cacheEntries?: number }) => new PostalCodeLookup(database, { fallbackUrl: FALLBACK, timeoutMs: 1000, ...options });
+
+    const uncached = make({ cacheMinutes: 0 });
+    await uncached.search('1050011');
+    await uncached.search('1050011');
+    expect(asked, 'cacheMinutes: 0 keeps nothing').to.equal(2);
+
+    asked = 0;
+    const oneCode = make({ cacheEntries: 1 });
+    for (const code of ['1050011', '1050011', '1060032', '1050011']) await oneCode.search(code);
+    expect(asked, 'the least recently used code goes first').to.equal(3);
+
+    asked = 0;
+    const minute = make({ cacheMinutes: 1 });
+    await minute.search('1050011');
+    const realNow = Date.now;
+    try {
+      await minute.search('1050011');
+      expect(asked).to.equal(1);
+      Date.now = () => realNow() + 61_000;
+      await minute.search('1050011');
+      expect(asked, 'asked again once the answer is older than cacheMinutes').to.equal(2);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('the configuration accepts postalCodes (optional) and checks it', async () => {
     const { parse } = await import('yaml');
     const { readFile } = await import('node:fs/promises');
@@ -281,5 +374,40 @@ describe('postal codes: HTTP fallback service', () => {
     expect(() => validateConfigFile({ ...doc, postalCodes: { timeoutMs: 3000 } })).not.to.throw();
     expect(() => validateConfigFile({ ...doc, postalCodes: { fallbackUrl: 'https://postal.example.test/search', timeoutMs: 3000 } })).to.throw(/postalCodes\.fallbackUrl/);
     expect(() => validateConfigFile({ ...doc, postalCodes: { fallbackUrl: FALLBACK } })).to.throw(/postalCodes\.timeoutMs: is required/);
+    expect(() => validateConfigFile({ ...doc, postalCodes: { fallbackUrl: FALLBACK, timeoutMs: 3000, cacheMinutes: 60, cacheEntries: 500 } })).not.to.throw();
+    expect(() => validateConfigFile({ ...doc, postalCodes: { timeoutMs: 3000, cacheEntries: 0 } })).to.throw(/postalCodes\.cacheEntries/);
+    const throttle = doc.throttle as Record<string, unknown>;
+    expect(() => validateConfigFile({ ...doc, throttle: { ...throttle, postalCodesPerMinute: 20 } })).not.to.throw();
+    expect(() => validateConfigFile({ ...doc, throttle: { ...throttle, postalCodesPerMinute: 0 } })).to.throw(/throttle\.postalCodesPerMinute/);
+  });
+});
+
+describe('postal codes: the request limit', () => {
+  it('counts per key, refills evenly over the minute, and remembers a bounded number of keys', () => {
+    const limiter = new RateLimiter(3, 2);
+    const t0 = 1_000_000;
+    expect([limiter.take('a', t0), limiter.take('a', t0), limiter.take('a', t0)]).to.deep.equal([0, 0, 0]);
+    expect(limiter.take('a', t0), 'seconds until the next request').to.equal(20);
+    expect(limiter.take('b', t0), 'another client').to.equal(0);
+    expect(limiter.take('a', t0 + 19_000)).to.equal(1);
+    expect(limiter.take('a', t0 + 20_000)).to.equal(0);
+    // A third key: the least recently seen ('b') is forgotten, 'a' is still counted.
+    expect(limiter.take('c', t0 + 20_000)).to.equal(0);
+    expect(limiter.take('a', t0 + 20_000)).to.be.above(0);
+  });
+
+  it('holds on the running server: X-Forwarded-For does not get round it (TRUST_PROXY off)', async () => {
+    const server = await startTestServer({ name: 'sqlite' }, (config) => { config.throttle.postalCodesPerMinute = 2; });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) {
+        const response = await fetch(`${server.url}/postal-codes/530-0001`, { headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+        statuses.push(response.status);
+        if (response.status === 429) expect(Number(response.headers.get('retry-after'))).to.be.within(1, 60);
+      }
+      expect(statuses).to.deep.equal([200, 200, 429, 429]);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -12,7 +12,8 @@ import {
 } from '../../src/uploads/index.js';
 import { minimalExif } from '../../src/uploads/image.js';
 import {
-  cleanGif, cleanJpeg, cleanPng, GIF_NETSCAPE, JFIF, jpegImageSegments, PDF, phoneJpeg, PNG_RAW, richGif, richPng,
+  animatedGif, blankPng, cleanGif, cleanJpeg, cleanPng, GIF_NETSCAPE, gifOfSize, JFIF, jpegImageSegments, jpegOfSize, jpegSegment, PDF,
+  phoneJpeg, PNG_RAW, pngChunk, richGif, richPng,
 } from '../support/sample-images.js';
 
 /** The JPEG's markers in order (structure check: every segment length lands on the next marker). */
@@ -73,7 +74,8 @@ function expectNoSecrets(bytes: Buffer): void {
   expect(bytes.includes(Buffer.from('0000002300000001', 'hex'))).to.equal(false);
 }
 
-const LIMITS = { maxBytes: 100_000 };
+// The caps of a phone photo of an ID card (the configuration's defaults, written out here on purpose).
+const LIMITS = { maxBytes: 100_000, maxWidth: 8000, maxHeight: 8000, maxPixels: 40_000_000 };
 const check = (bytes: Buffer) => checkUpload({ bytes, size: bytes.length }, LIMITS);
 
 describe('uploads: image type from the bytes', () => {
@@ -192,7 +194,7 @@ describe('uploads: checkUpload', () => {
         const flips = 1 + (n % 4);
         for (let f = 0; f < flips; f += 1) mutated[3 + Math.floor(Math.random() * (mutated.length - 3))] = Math.floor(Math.random() * 256);
         const result = check(mutated);
-        expect(result.ok || ['type', 'corrupt'].includes(result.reason)).to.equal(true);
+        expect(result.ok || ['type', 'corrupt', 'dimensions', 'animated'].includes(result.reason)).to.equal(true);
         if (result.ok) expect(() => stripImageMetadata(result.bytes, result.type)).not.to.throw();
         outcomes += 1;
       }
@@ -205,6 +207,74 @@ describe('uploads: checkUpload', () => {
       expect(() => stripImageMetadata(Buffer.from('garbage'), type)).to.throw(ImageFormatError);
     }
     expect(() => stripImageMetadata(richPng().subarray(0, 50), 'image/png')).to.throw(ImageFormatError).with.property('code', 'corrupt');
+  });
+});
+
+describe('uploads: pixel caps (decompression bombs) and animation', () => {
+  const tooLarge = (width: number, height: number) => ({ ok: false, reason: 'dimensions', width, height });
+  const accepted = (bytes: Buffer, limits = LIMITS) => {
+    const result = checkUpload({ bytes, size: bytes.length }, limits);
+    return result.ok ? `${result.width}x${result.height}` : result;
+  };
+
+  it('refuses the 48 KB PNG declaring 20000×20000 pixels (400 megapixels when decoded) without inflating it', () => {
+    const bomb = blankPng(20000, 20000);
+    expect(bomb.length).to.be.below(50_000);
+    expect(inflateSync(pngIdat(bomb)).length, 'a real bomb: 20000 rows of 2501 bytes').to.equal(20000 * 2501);
+    expect(check(bomb)).to.deep.equal(tooLarge(20000, 20000));
+  });
+
+  it('PNG at the edges: 8000 px a side and 40 megapixels are accepted, one pixel more is not', () => {
+    for (const [w, h] of [[8000, 5000], [5000, 8000], [8000, 1], [1, 8000], [6324, 6324]] as const) expect(accepted(blankPng(w, h))).to.equal(`${w}x${h}`);
+    for (const [w, h] of [[8001, 1], [1, 8001], [8000, 5001], [5001, 8000], [6325, 6325]] as const) expect(check(blankPng(w, h)), `${w}x${h}`).to.deep.equal(tooLarge(w, h));
+  });
+
+  it('JPEG at the edges (the frame header\'s size); no height (DNL) or a second frame header is "corrupt"', () => {
+    expect(accepted(jpegOfSize(8000, 5000))).to.equal('8000x5000');
+    expect(accepted(jpegOfSize(5000, 8000))).to.equal('5000x8000');
+    for (const [w, h] of [[8001, 8], [8, 8001], [8000, 5001], [65535, 65535]] as const) expect(check(jpegOfSize(w, h)), `${w}x${h}`).to.deep.equal(tooLarge(w, h));
+    expect(check(jpegOfSize(8, 0))).to.deep.equal({ ok: false, reason: 'corrupt' });
+    const sof = jpegSegment(0xc0, Buffer.from([8, 0x4e, 0x20, 0x4e, 0x20, 1, 1, 0x11, 0])); // 20000×20000
+    const twoFrames = Buffer.concat([cleanJpeg().subarray(0, -2), sof, Buffer.from([0xff, 0xd9])]);
+    expect(check(twoFrames)).to.deep.equal({ ok: false, reason: 'corrupt' });
+  });
+
+  it('GIF at the edges: the logical screen and every image placed on it count', () => {
+    expect(accepted(gifOfSize(8000, 5000))).to.equal('8000x5000');
+    expect(accepted(gifOfSize(0, 0))).to.equal('1x1'); // no screen size: the image's
+    for (const [w, h] of [[8001, 1], [1, 8001], [8000, 5001]] as const) expect(check(gifOfSize(w, h)), `${w}x${h}`).to.deep.equal(tooLarge(w, h));
+    expect(check(gifOfSize(1, 1, { left: 7999, width: 2 }))).to.deep.equal(tooLarge(8001, 1));
+    expect(check(gifOfSize(1, 1, { top: 8000 }))).to.deep.equal(tooLarge(1, 8001));
+    expect(check(gifOfSize(8000, 1, { width: 8000, height: 5001 }))).to.deep.equal(tooLarge(8000, 5001));
+  });
+
+  it('the caps are the ones given: width, height and pixels each', () => {
+    const small = { maxBytes: 100_000, maxWidth: 100, maxHeight: 50, maxPixels: 4000 };
+    expect(accepted(blankPng(100, 40), small)).to.equal('100x40');
+    expect(accepted(blankPng(80, 50), small)).to.equal('80x50');
+    expect(accepted(blankPng(101, 1), small)).to.deep.equal(tooLarge(101, 1));
+    expect(accepted(blankPng(1, 51), small)).to.deep.equal(tooLarge(1, 51));
+    expect(accepted(blankPng(100, 41), small)).to.deep.equal(tooLarge(100, 41));
+  });
+
+  it('refuses an animated GIF (2 or 300 frames) as "animated"; one frame, even with the looping extension, is a still image', () => {
+    expect(accepted(animatedGif(1))).to.equal('1x1');
+    expect(check(animatedGif(2))).to.deep.equal({ ok: false, reason: 'animated' });
+    expect(check(animatedGif(300))).to.deep.equal({ ok: false, reason: 'animated' });
+  });
+
+  it('an animated PNG (APNG) keeps only its still image', () => {
+    const u32 = (...n: number[]) => Buffer.concat(n.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; }));
+    const fcTL = (seq: number) => pngChunk('fcTL', Buffer.concat([u32(seq, 2, 2, 0, 0), Buffer.from([0, 1, 0, 100, 0, 0])]));
+    const clean = cleanPng();
+    const idatAt = clean.indexOf(Buffer.from('IDAT')) - 4;
+    const apng = Buffer.concat([
+      clean.subarray(0, idatAt), pngChunk('acTL', u32(300, 0)), fcTL(0), clean.subarray(idatAt, -12),
+      fcTL(1), pngChunk('fdAT', Buffer.concat([u32(2), pngIdat(clean)])), clean.subarray(-12),
+    ]);
+    const result = check(apng);
+    expect(result).to.include({ ok: true, width: 2, height: 2 });
+    expect(result.ok && result.bytes.equals(clean)).to.equal(true);
   });
 });
 

@@ -170,14 +170,29 @@ describe('Helm chart (charts/cert-idp)', function () {
     expect(one(changed.manifests, 'Deployment').spec.template.metadata.annotations['checksum/config']).not.to.equal(checksum);
   });
 
-  it('shuts down within the grace period: preStop sleep + shutdown timeout < terminationGracePeriodSeconds', () => {
-    const pod = one(readme.manifests, 'Deployment').spec.template.spec;
-    const container = pod.containers[0];
-    const sleep = Number(container.lifecycle.preStop.exec.command[1]);
-    const timeout = Number(container.env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_SECONDS').value);
-    expect(sleep + timeout).to.be.below(pod.terminationGracePeriodSeconds);
+  it('shuts down within the grace period: preStop sleep + drain + shutdown timeout < terminationGracePeriodSeconds', async () => {
+    const timing = (manifests: Manifest[]) => {
+      const pod = one(manifests, 'Deployment').spec.template.spec;
+      const container = pod.containers[0];
+      const env = (name: string) => Number(container.env.find((e: any) => e.name === name)?.value);
+      return {
+        sleep: container.lifecycle?.preStop ? Number(container.lifecycle.preStop.exec.command[1]) : 0,
+        drain: env('SHUTDOWN_DRAIN_SECONDS'),
+        timeout: env('SHUTDOWN_TIMEOUT_SECONDS'),
+        grace: pod.terminationGracePeriodSeconds as number,
+      };
+    };
+    const { sleep, drain, timeout, grace } = timing(readme.manifests);
+    expect(drain, 'the server keeps serving while unready (load balancers outside Kubernetes too)').to.be.at.least(1);
+    expect(sleep + drain + timeout).to.be.below(grace);
     const deployment = one(readme.manifests, 'Deployment');
     expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).to.equal(0);
+
+    const longer = timing((await template(readmeValues(), ['--set', 'preStopSleepSeconds=5,shutdownDrainSeconds=10,terminationGracePeriodSeconds=60'])).manifests);
+    expect(longer).to.deep.equal({ sleep: 5, drain: 10, timeout: 30, grace: 60 });
+    const refusal = await templateFails(['--set', 'issuer=https://login.example.ac.jp,shutdownDrainSeconds=20,terminationGracePeriodSeconds=50']);
+    expect(refusal).to.contain('terminationGracePeriodSeconds 50 is refused')
+      .and.to.contain('shutdownDrainSeconds (20) + shutdownTimeoutSeconds (30) = 50 s');
   });
 
   it('exposes http through the Ingress with TLS, and metrics only to the cluster', () => {
@@ -222,10 +237,41 @@ describe('Helm chart (charts/cert-idp)', function () {
 
   it('refuses values that would put a secret inline or weaken the deployment (values.schema.json)', async () => {
     expect(await templateFails(['--set', 'issuer=http://login.example.ac.jp'])).to.contain('issuer');
-    expect(await templateFails(['--set', 'config.clients[0].client_secret=0123456789abcdef0123456789abcdef'])).to.contain('config.clients.0');
-    expect(await templateFails(['--set', 'config.demo=true'])).to.contain('config');
     expect(await templateFails(['--set', 'secrets.database.name='])).to.contain('secrets.database.name');
     expect(await templateFails(['--set', 'securityContext.readOnlyRootFilesystem=false'])).to.contain('readOnlyRootFilesystem');
     expect(await templateFails(['--set', 'podSecurityContext.runAsNonRoot=false'])).to.contain('runAsNonRoot');
+  });
+
+  it('says which value it refuses and what to use instead (not "Must not validate the schema")', async () => {
+    /** The operator's part of helm's answer: the message after the template trace. */
+    const refusal = async (extra: string[]): Promise<string> => {
+      const stderr = await templateFails(extra);
+      expect(stderr).not.to.contain('Must not validate');
+      return stderr.slice(stderr.lastIndexOf('error calling fail: '));
+    };
+    const secret = '0123456789abcdef0123456789abcdef';
+    const inlineArgs = ['--set', `config.clients[0].client_id=cert-app,config.clients[0].client_secret=${secret}`];
+    const inline = await refusal(inlineArgs);
+    expect(inline).to.contain('config.clients[0].client_secret is refused');
+    expect(inline).to.contain('client_secret_env: CERT_APP_CLIENT_SECRET').and.to.contain('secrets.clientSecrets');
+    expect(await templateFails(inlineArgs), 'the secret is not repeated').not.to.contain(secret);
+
+    const demo = await refusal(['--set', 'config.demo=true']);
+    expect(demo).to.contain('config.demo is refused').and.to.contain('Remove config.demo').and.to.contain('config.directory');
+
+    const issuer = await refusal(['--set', 'issuer=http://login.example.ac.jp']);
+    expect(issuer).to.contain('issuer "http://login.example.ac.jp" is refused').and.to.contain('https://');
+    expect(await refusal(['--set', 'issuer=https://login.example.ac.jp/'])).to.contain('without a trailing slash');
+
+    const env = await refusal(['--set', 'extraEnv[0].name=DATABASE_URL,extraEnv[0].value=mysql://u:p@db/x']);
+    expect(env).to.contain('extraEnv[0].name DATABASE_URL is refused').and.to.contain('secrets.database');
+
+    const file = await refusal(['--set', 'configFiles[0].secretName=s,configFiles[0].key=k,configFiles[0].path=cert-idp.yaml']);
+    expect(file).to.contain('configFiles[0].path cert-idp.yaml is refused').and.to.contain('Choose another path');
+
+    expect(await refusal(['--set', 'metrics.port=3000'])).to.contain('metrics.port 3000 is refused').and.to.contain('9464');
+
+    // what is not refused still renders: a plain variable, another path
+    await template(`${readmeValues()}\nextraEnv: [{ name: NODE_OPTIONS, value: --max-old-space-size=384 }]\n`);
   });
 });

@@ -27,6 +27,7 @@ describe('configuration', () => {
     expect(config.issuer).to.equal('http://localhost:3000');
     expect(config.clients[0]!.client_id).to.equal('demo-rp');
     expect(config.directoryFilePath).to.match(/config\/demo-students\.yaml$/);
+    expect(config.env.shutdownDrainSeconds, 'no drain delay in development').to.equal(0);
   });
 
   it('names the key of a wrong, missing or unknown value', async () => {
@@ -41,6 +42,7 @@ describe('configuration', () => {
     expect(loadError({ CONFIG_FILE: '/nonexistent/config.yaml' })).to.contain('CONFIG_FILE');
     expect(loadError({ CONFIG_FILE: 'config/cert-idp.yaml', DATABASE_URL: 'postgres://x' })).to.contain('DATABASE_URL');
     expect(loadError({ CONFIG_FILE: 'config/cert-idp.yaml', PORT: 'eighty' })).to.contain('PORT');
+    expect(loadError({ CONFIG_FILE: 'config/cert-idp.yaml', SHUTDOWN_DRAIN_SECONDS: 'soon' })).to.contain('SHUTDOWN_DRAIN_SECONDS');
   });
 
   it('reads client secrets from the environment', async () => {

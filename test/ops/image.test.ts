@@ -169,6 +169,8 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
 
     expect(await exists(env.DATA_DIR), 'production writes no development data (read-only root filesystem)').to.equal(false);
     expect(await server.stop(), 'SIGTERM: clean exit').to.equal(0);
+    const drain = server.json().find((l) => l.msg === 'unready: still serving while load balancers take this instance out');
+    expect(drain?.drainSeconds, 'production keeps serving while unready (SHUTDOWN_DRAIN_SECONDS, default 5)').to.equal(5);
     server = undefined;
   });
 });

@@ -62,7 +62,10 @@ export function productionExampleConfig(change: (config: Record<string, any>) =>
   return toYaml(config);
 }
 
-/** A server process (`node --import tsx src/server.ts`, or the given command), its JSON log lines kept. */
+/**
+ * A server process (`node --import tsx src/server.ts`, or the given command: node's arguments, or another
+ * `executable` such as npm, in a process group of its own with `group`), its JSON log lines kept.
+ */
 export class ServerProcess {
   readonly lines: string[] = [];
   private child: ChildProcess | undefined;
@@ -73,8 +76,10 @@ export class ServerProcess {
     readonly port: number,
     readonly metricsPort: number,
     private env: Record<string, string>,
-    private readonly command: { cwd: string; args: string[] } = { cwd: ROOT, args: ['--import', 'tsx', 'src/server.ts'] },
+    private readonly command: { cwd: string; args: string[]; executable?: string; group?: boolean } = { cwd: ROOT, args: ['--import', 'tsx', 'src/server.ts'] },
   ) {}
+
+  private groupId: number | undefined;
 
   get url(): string { return `http://127.0.0.1:${this.port}`; }
   get metricsUrl(): string { return `http://127.0.0.1:${this.metricsPort}`; }
@@ -85,12 +90,14 @@ export class ServerProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, this.command.args, {
+    const child = spawn(this.command.executable ?? process.execPath, this.command.args, {
       cwd: this.command.cwd,
+      detached: this.command.group ?? false,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...this.env, PORT: String(this.port), METRICS_PORT: String(this.metricsPort) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    if (this.command.group) this.groupId = child.pid;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let buffer = '';
     const collect = (chunk: Buffer) => {
@@ -124,6 +131,16 @@ export class ServerProcess {
 
   signal(signal: NodeJS.Signals): void {
     this.child?.kill(signal);
+  }
+
+  /** SIGKILL to every process left in its group (a `group` command), e.g. a server its script left behind. */
+  killGroup(): void {
+    if (this.groupId === undefined) return;
+    try {
+      process.kill(-this.groupId, 'SIGKILL');
+    } catch {
+      // nothing left
+    }
   }
 
   async waitForExit(timeoutMs = 30_000): Promise<number | null> {

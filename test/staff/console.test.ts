@@ -17,7 +17,8 @@ import { listCatalogue } from '../../src/applications/catalogue.js';
 import { StaffStore } from '../../src/staff/staff-store.js';
 import { totpCode } from '../../src/staff/auth/totp.js';
 import { findForm, textOf, type HttpBrowser } from '../support/browser.js';
-import { initialPasswordIn, nextCode, secretOn, signIn, staffBrowser, wrongCode, type StaffCredentials } from '../support/staff.js';
+import { enrolmentLinkOn, enrolThroughLink, initialPasswordIn, nextCode, secretOn, signIn, staffBrowser, wrongCode, type StaffCredentials } from '../support/staff.js';
+import { hashToken } from '../../src/tokens/one-time-tokens.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 
 // The staff console (DESIGN §2.3) and the decisions of G2/G8 over real HTTP, the real database (both
@@ -80,25 +81,45 @@ describe('staff console: create-staff command', function () {
       const weak = await runCli(['--login', 'weakling', '--name', '弱い 人', '--role', 'administrator'], 'password', { DATA_DIR: dataDir });
       expect(weak.code, weak.stderr).to.equal(1);
       expect(weak.stderr).to.contain('password policy');
-      const ok = await runCli(['--login', 'Office.Admin', '--name', '事務 管理者', '--role', 'administrator'], 'Kanri2026Pw', { DATA_DIR: dataDir });
+      const ok = await runCli(['--login', 'Office.Admin', '--name', '事務 管理者', '--role', 'administrator'], 'Kanri2026Pw', { DATA_DIR: dataDir, ISSUER: 'https://login.example.ac.jp' });
       expect(ok.code, ok.stderr).to.equal(0);
       expect(ok.stdout).to.contain('created administrator office.admin');
+      // The enrolment link: built from ISSUER, 256 bits, printed once (only its hash is stored).
+      const link = ok.stdout.match(/^(https:\/\/login\.example\.ac\.jp\/admin\/enrol\?token=([A-Za-z0-9_-]{43}))$/m);
+      expect(link, ok.stdout).to.not.equal(null);
+      expect(ok.stdout).to.contain('enrolment link (one use, until ');
+      const token = link![2]!;
       const again = await runCli(['--login', 'office.admin', '--name', '事務 管理者', '--role', 'administrator'], 'Kanri2026Pw', { DATA_DIR: dataDir });
       expect(again.code).to.equal(1);
       expect(again.stderr).to.contain('already taken');
       const usage = await runCli(['--name', 'x'], 'Kanri2026Pw', { DATA_DIR: dataDir });
       expect(usage.code).to.equal(2);
 
-      const database = createDataSource({ sqliteFile: path.join(dataDir, 'cert-idp.sqlite') });
-      await database.dataSource.initialize();
-      try {
-        const rows = await database.dataSource.getRepository(database.entities.StaffUser).find();
-        expect(rows.map((r) => [r.loginId, r.role, r.displayName, r.totpEnabled])).to.deep.equal([['office.admin', 'administrator', '事務 管理者', false]]);
-        expect(rows[0]!.passwordHash).to.match(/^\$argon2id\$/);
-        expect(JSON.stringify(rows)).to.not.contain('Kanri2026Pw');
-      } finally {
-        await database.dataSource.destroy();
-      }
+      const readRows = async () => {
+        const database = createDataSource({ sqliteFile: path.join(dataDir, 'cert-idp.sqlite') });
+        await database.dataSource.initialize();
+        try {
+          return await database.dataSource.getRepository(database.entities.StaffUser).find();
+        } finally {
+          await database.dataSource.destroy();
+        }
+      };
+      const rows = await readRows();
+      expect(rows.map((r) => [r.loginId, r.role, r.displayName, r.totpEnabled])).to.deep.equal([['office.admin', 'administrator', '事務 管理者', false]]);
+      expect(rows[0]!.passwordHash).to.match(/^\$argon2id\$/);
+      expect(JSON.stringify(rows)).to.not.contain('Kanri2026Pw').and.not.contain(token);
+      expect(rows[0]!.enrolmentTokenHash).to.equal(hashToken(token));
+      const hours = (rows[0]!.enrolmentExpiresAt!.getTime() - Date.now()) / 3600_000;
+      expect(hours).to.be.within(71.9, 72.01);
+
+      // --enrolment-link: a new link for an existing user (no password read); the earlier one stops working.
+      const again2 = await runCli(['--login', 'office.admin', '--enrolment-link'], '', { DATA_DIR: dataDir, ISSUER: 'https://login.example.ac.jp' });
+      expect(again2.code, again2.stderr).to.equal(0);
+      const newToken = again2.stdout.match(/\/admin\/enrol\?token=([A-Za-z0-9_-]{43})$/m)?.[1];
+      expect(newToken, again2.stdout).to.be.a('string').and.not.equal(token);
+      expect((await readRows())[0]!.enrolmentTokenHash).to.equal(hashToken(newToken!));
+      const nobody = await runCli(['--login', 'nobody', '--enrolment-link'], '', { DATA_DIR: dataDir });
+      expect(nobody.code).to.equal(1);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -118,6 +139,7 @@ for (const db of DATABASES) {
       server = await startTestServer(db);
       const created = await createStaffUser(server.services, { loginId: admin.loginId, displayName: '管理 花子', role: 'administrator', password: admin.password });
       expect(created.kind).to.equal('ok');
+      admin.enrolmentUrl = created.kind === 'ok' ? created.enrolment.url : undefined;
     });
     after(async () => { await server?.stop(); });
 
@@ -146,7 +168,9 @@ for (const db of DATABASES) {
       expect((await browser.request('GET', '/admin/enrol')).location).to.equal(`${server.url}/admin/login`);
     });
 
-    it('enrols TOTP at the first sign-in through the QR page; a wrong code is refused', async () => {
+    it('enrols TOTP only through the enrolment link: the password alone reaches no enrolment; a wrong code is refused', async () => {
+      const users = server.services.database.dataSource.getRepository(server.services.database.entities.StaffUser);
+      const row = () => users.findOneByOrFail({ loginId: 'admin' });
       const browser = staffBrowser(server);
       const login = await browser.get('/admin/login');
       expect(login.headers.get('cache-control')).to.equal('no-store');
@@ -156,33 +180,118 @@ for (const db of DATABASES) {
       const unknown = await browser.submit(login, '/admin/login', { login_id: 'nobody', password: admin.password });
       expect(textOf(unknown)).to.contain('ログインID、パスワードまたは確認コードが正しくありません。');
 
-      const enrol = await browser.submit(login, '/admin/login', { login_id: 'Admin', password: admin.password });
-      expect(enrol.url).to.match(/\/admin\/enrol$/);
-      const cookie = browser.setCookies.find((c) => c.startsWith('cert_idp.staff='))!;
+      // The password alone: the console asks for an enrolment link and shows (and makes) no secret.
+      const needsLink = await browser.submit(login, '/admin/login', { login_id: 'Admin', password: admin.password });
+      expect(needsLink.url).to.match(/\/admin\/enrol$/);
+      expect(needsLink.status).to.equal(403);
+      expect(textOf(needsLink)).to.contain('二要素認証がまだ設定されていません').and.to.contain('管理者に設定用リンクの発行を依頼し');
+      expect(needsLink.html).to.not.contain('totp-secret').and.not.contain('data:image/svg+xml');
+      expect((await row()).totpSecretSealed).to.equal(null);
+      // Only the enrolment is reachable before it is done.
+      expect((await browser.request('GET', '/admin/applications')).location).to.equal(`${server.url}/admin/enrol`);
+      // An enrolment without the link, with a made-up one or another shape: refused, nothing enrolled.
+      const _csrf = findForm(login, '/admin/login').hidden._csrf!;
+      for (const token of [undefined, 'A'.repeat(43), 'short', '']) {
+        const forged = await browser.request('POST', '/admin/enrol', { _csrf, code: '123456', ...(token === undefined ? {} : { token }) });
+        expect(forged.status, String(token)).to.equal(400);
+        expect(textOf(forged)).to.contain('この設定用リンクは使用できません');
+      }
+      expect(await browser.request('GET', '/admin/enrol?token=AAAA')).to.include({ status: 400 });
+      expect((await row()).totpEnabled).to.equal(false);
+
+      // The link (built from ISSUER): GET and HEAD look at it without using it up; it opens the login first.
+      const link = admin.enrolmentUrl!;
+      const token = new URL(link).searchParams.get('token')!;
+      expect(link).to.equal(`${server.url}/admin/enrol?token=${token}`);
+      expect(token).to.match(/^[A-Za-z0-9_-]{43}$/);
+      expect((await row()).enrolmentTokenHash).to.equal(hashToken(token));
+      const fresh = staffBrowser(server);
+      expect((await fresh.request('HEAD', link)).status).to.equal(200);
+      const linkLogin = await fresh.get(link);
+      expect(linkLogin.status).to.equal(200);
+      expect(textOf(linkLogin)).to.contain('二要素認証を設定するには、ログインIDとパスワードでログインしてください。');
+      expect(linkLogin.html).to.not.contain('totp-secret');
+      expect(findForm(linkLogin, '/admin/login').hidden.enrolment_token).to.equal(token);
+      const failed = await fresh.submit(linkLogin, '/admin/login', { login_id: 'admin', password: 'Wrong2026Pass' });
+      expect(failed.status).to.equal(401);
+      expect(findForm(failed, '/admin/login').hidden.enrolment_token, 'a failed login keeps the link').to.equal(token);
+
+      const enrol = await fresh.submit(failed, '/admin/login', { login_id: 'Admin', password: admin.password });
+      expect(enrol.url).to.equal(link);
+      const cookie = fresh.setCookies.find((c) => c.startsWith('cert_idp.staff='))!;
       expect(cookie).to.match(/httponly/i).and.to.match(/samesite=strict/i).and.to.match(/path=\/admin/i);
       expect(enrol.html).to.match(/<img[^>]+src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/);
       expect(textOf(enrol)).to.contain('二要素認証の設定');
       admin.secret = secretOn(enrol);
       expect(admin.secret).to.match(/^[A-Z2-7]{32}$/);
-      const sealed = (await server.services.database.dataSource.getRepository(server.services.database.entities.StaffUser).findOneByOrFail({ loginId: 'admin' })).totpSecretSealed!;
+      const sealed = (await row()).totpSecretSealed!;
       expect(sealed).to.not.contain(admin.secret);
       expect(server.services.vault.decrypt(Buffer.from(sealed, 'base64')).toString()).to.equal(admin.secret);
 
-      // A reload shows the same secret (a scanned QR code stays valid).
-      expect(secretOn(await browser.get('/admin/enrol'))).to.equal(admin.secret);
-      // Only the enrolment is reachable before it is done.
-      expect((await browser.request('GET', '/admin/applications')).location).to.equal(`${server.url}/admin/enrol`);
+      // A reload shows the same secret (a scanned QR code stays valid); so does the link in the first
+      // browser, whose password-only session is the same user's.
+      expect(secretOn(await fresh.get(link))).to.equal(admin.secret);
+      const other = await browser.get(link);
+      expect(secretOn(other)).to.equal(admin.secret);
 
-      const refused = await browser.submit(enrol, '/admin/enrol', { code: await wrongCode(admin.secret) });
+      const refused = await fresh.submit(enrol, '/admin/enrol', { code: await wrongCode(admin.secret) });
       expect(refused.status).to.equal(401);
       expect(textOf(refused)).to.contain('ログインID、パスワードまたは確認コードが正しくありません。');
-      const queue = await browser.submit(refused, '/admin/enrol', { code: await nextCode(admin) });
+      const queue = await fresh.submit(refused, '/admin/enrol', { code: await nextCode(admin) });
       expect(queue.url).to.match(/\/admin\/applications$/);
       expect(textOf(queue)).to.contain('申請一覧');
       expect(queue.headers.get('cache-control')).to.equal('no-store');
-      adminBrowser = browser;
+      adminBrowser = fresh;
+      admin.enrolmentUrl = undefined;
+
+      // Used once: the link opens nothing any more, and enrols nobody again.
+      expect((await row())).to.include({ totpEnabled: true, enrolmentTokenHash: null, enrolmentExpiresAt: null });
+      const used = await staffBrowser(server).get(link);
+      expect(used.status).to.equal(400);
+      expect(textOf(used)).to.contain('この設定用リンクは使用できません').and.to.contain('管理者に新しい設定用リンクの発行を依頼してください');
+      const second = await browser.submit(other, '/admin/enrol', { code: await totpCode(admin.secret, admin.lastStep! * 30_000) });
+      expect(second.url).to.match(/\/admin\/totp$/);
+      expect((await row()).totpSecretSealed).to.equal(sealed);
       const events = (await server.services.audit.list()).map((e) => e.event);
       expect(events).to.include.members(['staff.login_failed', 'staff.totp_enrolled', 'staff.login']);
+    });
+
+    it('refuses an expired enrolment link, also on the open enrolment page; a new link replaces the old one', async () => {
+      const users = server.services.database.dataSource.getRepository(server.services.database.entities.StaffUser);
+      const creds: StaffCredentials = { loginId: 'latecomer', password: 'Latecomer2026Pw' };
+      const created = await createStaffUser(server.services, { loginId: creds.loginId, displayName: '遅刻 三郎', role: 'reviewer', password: creds.password });
+      if (created.kind !== 'ok') throw new Error(created.kind);
+      const first = created.enrolment.url;
+      const hours = (created.enrolment.expiresAt.getTime() - Date.now()) / 3600_000;
+      expect(hours, 'lifetimes.staffEnrolmentHours defaults to 72').to.be.within(71.9, 72.01);
+      const config = { ...server.config, lifetimes: { ...server.config.lifetimes, staffEnrolmentHours: 2 } };
+      const short = await createStaffUser({ ...server.services, config }, { loginId: 'shortlink', displayName: '短期 四郎', role: 'reviewer', password: 'Shortlink2026Pw' });
+      expect(short.kind === 'ok' && (short.enrolment.expiresAt.getTime() - Date.now()) / 3600_000).to.be.within(1.9, 2.01);
+
+      const browser = staffBrowser(server);
+      let page = await browser.get(first);
+      page = await browser.submit(page, '/admin/login', { login_id: creds.loginId, password: creds.password });
+      creds.secret = secretOn(page);
+      await users.update({ loginId: creds.loginId }, { enrolmentExpiresAt: new Date(Date.now() - 1000) });
+      const late = await browser.submit(page, '/admin/enrol', { code: await nextCode(creds) });
+      expect(late.status).to.equal(410);
+      expect(textOf(late)).to.contain('この設定用リンクは有効期限が切れています。管理者に新しい設定用リンクの発行を依頼してください。');
+      expect((await users.findOneByOrFail({ loginId: creds.loginId })).totpEnabled).to.equal(false);
+      const expired = await staffBrowser(server).get(first);
+      expect(expired.status).to.equal(410);
+      expect(expired.html).to.not.contain('totp-secret');
+
+      // An administrator issues a new link (the row's button for a user who has not enrolled).
+      let staffPage = await adminBrowser.get('/admin/staff');
+      const id = (await users.findOneByOrFail({ loginId: creds.loginId })).id;
+      expect(textOf(staffPage)).to.contain('設定用リンクを再発行');
+      staffPage = await adminBrowser.submit(staffPage, `/admin/staff/${id}/reset-totp`, {});
+      creds.enrolmentUrl = enrolmentLinkOn(staffPage);
+      expect(creds.enrolmentUrl).to.not.equal(first);
+      expect(textOf(staffPage)).to.contain('1回だけ使えます');
+      expect((await staffBrowser(server).get(first)).status, 'the old link stays dead').to.be.oneOf([400, 410]);
+      const queue = await enrolThroughLink(server, staffBrowser(server), creds);
+      expect(queue.url).to.match(/\/admin\/applications$/);
     });
 
     it('refuses a wrong or reused TOTP code; a password-only session reaches nothing but the TOTP page', async () => {
@@ -217,7 +326,14 @@ for (const db of DATABASES) {
       const created = await adminBrowser.submit(staffPage, '/admin/staff', { login_id: 'reviewer1', display_name: '審査 一郎', role: 'reviewer' });
       const password = created.html.match(/id="initial-password">([^<]+)</)?.[1];
       expect(password, textOf(created)).to.be.a('string');
-      reviewer = { loginId: 'reviewer1', password: password! };
+      // The enrolment link, shown once beside the password, for this user.
+      const enrolmentUrl = enrolmentLinkOn(created);
+      expect(enrolmentUrl).to.match(new RegExp(`^${server.url}/admin/enrol\\?token=[A-Za-z0-9_-]{43}$`));
+      const row = await server.services.database.dataSource.getRepository(server.services.database.entities.StaffUser).findOneByOrFail({ loginId: 'reviewer1' });
+      expect(row.enrolmentTokenHash).to.equal(hashToken(new URL(enrolmentUrl).searchParams.get('token')!));
+      expect(created.html.match(/id="enrolment-link"/g)).to.have.length(1);
+      expect((await adminBrowser.get('/admin/staff')).html, 'shown once').to.not.contain('id="enrolment-link"');
+      reviewer = { loginId: 'reviewer1', password: password!, enrolmentUrl };
       reviewerBrowser = await signIn(server, reviewer);
       for (const target of ['/admin/catalogue', '/admin/audit', '/admin/staff']) {
         const response = await reviewerBrowser.request('GET', target);
@@ -528,10 +644,16 @@ for (const db of DATABASES) {
       const reviewerId = (await server.services.database.dataSource.getRepository(server.services.database.entities.StaffUser).findOneByOrFail({ loginId: 'reviewer1' })).id;
       page = await adminBrowser.submit(page, `/admin/staff/${reviewerId}/reset-totp`, {});
       expect(textOf(page)).to.contain('二要素認証をリセットしました');
-      // The reviewer's session ended; the next sign-in enrols again.
+      // The reset issues a new enrolment link, shown once to the administrator.
+      reviewer.enrolmentUrl = enrolmentLinkOn(page);
+      const reset = await server.services.database.dataSource.getRepository(server.services.database.entities.StaffUser).findOneByOrFail({ id: reviewerId });
+      expect(reset).to.include({ totpEnabled: false, totpSecretSealed: null, enrolmentTokenHash: hashToken(new URL(reviewer.enrolmentUrl).searchParams.get('token')!) });
+      // The reviewer's session ended; the password alone does not re-enrol (signIn checks the page
+      // that asks for a link), the new link does.
       expect((await reviewerBrowser.request('GET', '/admin/applications')).location).to.equal(`${server.url}/admin/login`);
-      reviewer.lastStep = undefined;
+      const oldSecret = reviewer.secret;
       reviewerBrowser = await signIn(server, reviewer);
+      expect(reviewer.secret).to.not.equal(oldSecret);
       page = await adminBrowser.submit(page, `/admin/staff/${reviewerId}/disable`, {});
       expect((await reviewerBrowser.request('GET', '/admin/applications')).location).to.equal(`${server.url}/admin/login`);
       const login = await reviewerBrowser.get('/admin/login');

@@ -168,3 +168,60 @@ export function richGif(): Buffer {
 }
 
 export const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
+
+// Images of a chosen size, for the pixel caps (decompression bombs) and animation.
+
+const blankPngs = new Map<string, Buffer>();
+
+/**
+ * A black 1-bit greyscale PNG of any size with its real pixel data (all-zero rows, deflated). It stays
+ * tiny however large it declares itself: at 20000×20000 it is the 48 KB decompression bomb that a
+ * browser inflates to 400 megapixels.
+ */
+export function blankPng(width: number, height: number): Buffer {
+  const key = `${width}x${height}`;
+  let png = blankPngs.get(key);
+  if (!png) {
+    const rows = Buffer.alloc(height * (1 + Math.ceil(width / 8))); // filter byte 0, then black pixels
+    png = Buffer.concat([
+      PNG_SIGNATURE,
+      pngChunk('IHDR', Buffer.concat([u32be(width), u32be(height), Buffer.from([1, 0, 0, 0, 0])])),
+      pngChunk('IDAT', deflateSync(rows, { level: 9 })), pngChunk('IEND', Buffer.alloc(0)),
+    ]);
+    blankPngs.set(key, png);
+  }
+  return png;
+}
+
+/** The clean JPEG with other dimensions in its frame header (the scan is not re-encoded). */
+export function jpegOfSize(width: number, height: number): Buffer {
+  const jpeg = cleanJpeg();
+  const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+  jpeg.writeUInt16BE(height, sof + 5);
+  jpeg.writeUInt16BE(width, sof + 7);
+  return jpeg;
+}
+
+/** An image block of the GIF: `width`×`height` at (`left`, `top`) with 1×1 LZW data. */
+function gifImage(frame: { left?: number; top?: number; width?: number; height?: number } = {}): Buffer {
+  const image = Buffer.from(GIF_IMAGE);
+  image.writeUInt16LE(frame.left ?? 0, 1);
+  image.writeUInt16LE(frame.top ?? 0, 3);
+  image.writeUInt16LE(frame.width ?? 1, 5);
+  image.writeUInt16LE(frame.height ?? 1, 7);
+  return image;
+}
+
+/** A one-frame GIF whose logical screen is `width`×`height`, its image placed as `frame` says. */
+export function gifOfSize(width: number, height: number, frame?: Parameters<typeof gifImage>[0]): Buffer {
+  const head = Buffer.from(GIF_HEAD);
+  head.writeUInt16LE(width, 6);
+  head.writeUInt16LE(height, 8);
+  return Buffer.concat([head, GIF_GCE, gifImage(frame), Buffer.from([0x3b])]);
+}
+
+/** An animated 1×1 GIF of `frames` frames, looping. */
+export function animatedGif(frames: number): Buffer {
+  const frame = Buffer.concat([GIF_GCE, GIF_IMAGE]);
+  return Buffer.concat([GIF_HEAD, GIF_NETSCAPE, ...Array.from({ length: frames }, () => frame), Buffer.from([0x3b])]);
+}

@@ -1,5 +1,5 @@
 import type { GraduatesConfig } from '../../config/types.js';
-import { checkUpload } from '../../uploads/index.js';
+import { checkUpload, DEFAULT_IMAGE_CAPS, type UploadCheck, type UploadLimits } from '../../uploads/index.js';
 import { addError, type FieldErrors } from '../../web/forms.js';
 import type { UploadedFile } from '../../web/multipart.js';
 import type { Translate } from '../../web/texts.js';
@@ -14,6 +14,26 @@ export function maxMegabytes(graduates: GraduatesConfig): number {
   return Math.floor(graduates.uploads.maxBytes / 100_000) / 10;
 }
 
+/** graduates.uploads with the pixel caps' defaults. */
+export function uploadLimits(graduates: GraduatesConfig): UploadLimits {
+  const { maxBytes, maxWidth, maxHeight, maxPixels } = graduates.uploads;
+  return {
+    maxBytes,
+    maxWidth: maxWidth ?? DEFAULT_IMAGE_CAPS.maxWidth,
+    maxHeight: maxHeight ?? DEFAULT_IMAGE_CAPS.maxHeight,
+    maxPixels: maxPixels ?? DEFAULT_IMAGE_CAPS.maxPixels,
+  };
+}
+
+/** The message of a refused image: its name, and the limit it went over. */
+function refusalMessage(t: Translate<ApplyTextKey>, graduates: GraduatesConfig, limits: UploadLimits, file: string, refused: Extract<UploadCheck, { ok: false }>): string {
+  if (refused.reason !== 'dimensions') return t(`apply.error.${refused.reason}`, { file, size: maxMegabytes(graduates) });
+  return t('apply.error.dimensions', {
+    file, width: refused.width, height: refused.height, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight,
+    megapixels: Math.floor(limits.maxPixels / 100_000) / 10,
+  });
+}
+
 export interface PostedUpload {
   fields: Record<string, string>;
   files: UploadedFile[];
@@ -25,7 +45,7 @@ export interface PostedUpload {
 
 export type UploadFormResult = { ok: true; value: DocumentUpload } | { ok: false; errors: FieldErrors; documentType: string };
 
-/** A known document type, one image at least and no more than there is room for, each a real image within the size limit. */
+/** A known document type, one image at least and no more than there is room for, each a real still image within the size and pixel limits. */
 export function documentUploadForm(graduates: GraduatesConfig, posted: PostedUpload, t: Translate<ApplyTextKey>): UploadFormResult {
   const documentType = posted.fields.document_type ?? '';
   const errors: FieldErrors = {};
@@ -35,10 +55,11 @@ export function documentUploadForm(graduates: GraduatesConfig, posted: PostedUpl
   if (posted.room === 0 || posted.tooManyFiles || files.length > posted.room) addError(errors, 'files', t('apply.error.count', { count: graduates.uploads.maxFiles }));
   if (Object.keys(errors).length) return { ok: false, errors, documentType };
   const accepted: DocumentUpload['files'] = [];
+  const limits = uploadLimits(graduates);
   for (const file of files) {
-    const checked = checkUpload(file, { maxBytes: graduates.uploads.maxBytes });
+    const checked = checkUpload(file, limits);
     if (checked.ok) accepted.push({ type: checked.type, bytes: checked.bytes });
-    else addError(errors, 'files', t(`apply.error.${checked.reason}`, { file: file.filename || t('apply.document_images'), size: maxMegabytes(graduates) }));
+    else addError(errors, 'files', refusalMessage(t, graduates, limits, file.filename || t('apply.document_images'), checked));
   }
   if (Object.keys(errors).length) return { ok: false, errors, documentType };
   return { ok: true, value: { documentType, files: accepted } };

@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Lang } from '../../config/types.js';
 import type { ApplicationRow } from '../../db/entities.js';
-import { createPostalCodeLookup } from '../../postal/lookup.js';
 import { emailForm } from '../../email-verification/forms.js';
 import { requireCsrf } from '../../web/csrf.js';
 import { formPost } from '../../web/form-body.js';
@@ -36,7 +35,7 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
   const { config } = services;
   const cookie = applicantCookie('cert_idp.apply', BASE, config.issuer.startsWith('https://'));
   const formValidator = applicationFormValidator(graduates);
-  const postalCodes = createPostalCodeLookup(services);
+  const { postalCodes } = services;
 
   /** The applicant's application (from the cookie) while it may be edited, or a page that explains why not. */
   const applicant: Middleware = async (ctx, next) => {

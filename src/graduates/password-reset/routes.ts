@@ -19,7 +19,7 @@ export function passwordResetRoutes({ services }: Pick<WebDeps, 'services'>): Ro
   const policies = graduatePasswordPolicies(services.config);
   const router = new Router();
 
-  addForgotRoutes<PasswordResetTextKey>(router, {
+  addForgotRoutes<PasswordResetTextKey>(router, services, {
     path: FORGOT_PATH, view: 'graduates/forgot-password', title: 'forgot_password.title',
     request: (input) => requestPasswordReset(services, input),
   });

@@ -1,7 +1,7 @@
 import type { Lang } from '../../config/types.js';
 import { destroySessionsOf } from '../../oidc/adapter.js';
 import { checkNewPasswords, storePasswords, type NewPasswords, type PasswordSetupErrors } from '../../credentials/passwords.js';
-import { graduateThrottleKey } from '../../credentials/throttle-keys.js';
+import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
 import type { Services } from '../../services.js';
 import { mailResetLink } from '../../email-verification/reset-link.js';
 import { credentialMails } from '../../credentials/mails.js';
@@ -12,7 +12,10 @@ import { graduateMails } from '../mails.js';
 
 export const RESET_PASSWORD_PATH = '/graduates/password/reset';
 
-/** The same answer whether or not the address is registered; the mail limit applies as in S6. */
+/**
+ * The same answer whether or not the address is registered (run after the answer was sent:
+ * email-verification/forgot-routes.ts); the mail limit applies as in S6.
+ */
 export async function requestPasswordReset(
   services: Pick<Services, 'config' | 'accounts' | 'tokens' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>,
   input: { email: string; lang: Lang; interactionUid?: string; ip: string },
@@ -37,8 +40,9 @@ export type PasswordReset =
 /**
  * Sets a new password and second password from the reset URL. Both follow their policy; the new
  * password differs from the old one; the two differ; neither repeats a recent one. The token is used
- * up only when the values are accepted. Then every session of the account ends, its login throttle
- * is reset, and a mail tells the user. An account still on its initial password leaves it behind.
+ * up only when the values are accepted. Then every session of the account ends, its login lock is
+ * lifted (liftLoginLockAfterReset; a lock set by staff is not: such an account is refused here), and a
+ * mail tells the user. An account still on its initial password leaves it behind.
  */
 export async function resetPasswords(
   services: Pick<Services, 'tokens' | 'accounts' | 'config' | 'database' | 'hasher' | 'throttle' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit'>,
@@ -54,7 +58,7 @@ export async function resetPasswords(
   if (used.status !== 'valid') return { kind: used.status };
   await storePasswords(services, account.id, input);
   await destroySessionsOf(services.database, account.id);
-  await services.throttle.reset(graduateThrottleKey(services.config, account.email ?? ''));
+  await liftLoginLockAfterReset(services, account, input.ip);
   if (account.email) await services.sendMail(account.email, credentialMails.passwordsReset(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('password.reset', { accountId: account.id, ip: input.ip, detail: { wasInitial: Boolean(account.passwordIsInitial) } });
   return { kind: 'done', interactionUid: checked.token.payload?.interactionUid };

@@ -7,7 +7,8 @@ import { groupSecret, matchTotp, newTotpSecret, qrDataUrl, totpUri } from './tot
 import { admitAttempt } from '../../credentials/attempts.js';
 import { ipThrottleKey } from '../../credentials/throttle-keys.js';
 
-// Staff sign-in (DESIGN §2.3): login ID + password, then a TOTP code (enrolled at the first sign-in).
+// Staff sign-in (DESIGN §2.3): login ID + password, then a TOTP code. The first enrolment (and the one
+// after a reset) needs the enrolment link create-staff or an administrator handed out, not only the password.
 // Plain functions over the services and the console's StaffStore; the routes only parse, set the
 // cookie and render.
 
@@ -93,6 +94,9 @@ export async function staffPasswordLogin(
 
 export type StaffTotpResult = { kind: 'ok'; sessionValue: string } | { kind: 'invalid' };
 
+/** An enrolment also fails when its link stopped working meanwhile (used, replaced, expired). */
+export type EnrolmentResult = StaffTotpResult | { kind: 'link' };
+
 export interface TotpInput { view: StaffSessionView; sessionValue: string; code: string; ip: string; now?: number }
 
 /** The second factor for an enrolled user: a code of the current step (±1) not used before. */
@@ -126,8 +130,8 @@ async function finishLogin(services: SignInServices, store: StaffStore, input: T
 export interface Enrolment { secret: string; groupedSecret: string; uri: string; qr: string }
 
 /**
- * The enrolment page of a user without TOTP: the pending secret (kept across reloads so that a
- * scanned code stays valid), as a QR code and as text.
+ * The enrolment page of a user without TOTP, opened through a valid enrolment link (the routes check
+ * it): the pending secret (kept across reloads so that a scanned code stays valid), as a QR code and as text.
  */
 export async function enrolmentOf(services: Pick<Services, 'config' | 'vault'>, store: StaffStore, staff: StaffUserRow): Promise<Enrolment> {
   // A pending secret that cannot be opened (its key is gone) is replaced by a new one.
@@ -141,18 +145,27 @@ export async function enrolmentOf(services: Pick<Services, 'config' | 'vault'>, 
   return { secret, groupedSecret: groupSecret(secret), uri, qr: await qrDataUrl(uri) };
 }
 
-/** Enrolment is confirmed by a valid code of the pending secret; it also completes this sign-in. */
-export async function confirmEnrolment(services: SignInServices & Pick<Services, 'vault'>, store: StaffStore, input: TotpInput): Promise<StaffTotpResult> {
+/**
+ * Enrolment is confirmed by a valid code of the pending secret together with the user's live
+ * enrolment link, which it uses up; it also completes this sign-in.
+ */
+export async function confirmEnrolment(
+  services: SignInServices & Pick<Services, 'vault'>, store: StaffStore, input: TotpInput & { token: string },
+): Promise<EnrolmentResult> {
   const staff = await store.findById(input.view.staff.id);
   if (!staff) return { kind: 'invalid' };
   const keys = staffThrottleKeys(services, staff.loginId, input.ip);
   if (!(await admitted(services, keys, staff, input.ip))) return { kind: 'invalid' };
   const secret = staff.totpEnabled ? undefined : trySecret(services.vault, staff);
   const step = secret ? await matchTotp(secret, input.code, input.now) : undefined;
-  if (step === undefined || !(await store.enableTotp(staff.id, step))) {
+  if (step === undefined) {
     await services.throttle.lockExhausted(keys);
     await services.audit.record('staff.login_failed', { ip: input.ip, detail: { loginId: staff.loginId, staffId: staff.id, reason: 'totp_enrolment' } });
     return { kind: 'invalid' };
+  }
+  if (!(await store.enableTotp(staff.id, step, input.token))) {
+    await services.audit.record('staff.login_failed', { ip: input.ip, detail: { loginId: staff.loginId, staffId: staff.id, reason: 'enrolment_link' } });
+    return { kind: 'link' };
   }
   await services.audit.record('staff.totp_enrolled', { ip: input.ip, detail: { staffId: staff.id, loginId: staff.loginId } });
   return finishLogin(services, store, input, keys);

@@ -10,8 +10,9 @@ import type { StaffTextKey } from '../texts.js';
 import { staffCreateForm } from './forms.js';
 import { addStaffMember, changeStaffMember, type CreateStaffResult, type MemberAction } from './service.js';
 
-// スタッフ管理 (administrators): the staff list, a new staff user (its initial password shown once),
-// and disabling, enabling and resetting the TOTP of another one.
+// スタッフ管理 (administrators): the staff list, a new staff user (its initial password and enrolment
+// link shown once), and disabling, enabling and resetting the TOTP of another one (a new enrolment link,
+// shown once).
 
 /** Why a new staff user was refused, as messages on the form's fields. */
 function memberErrors(t: Translate<StaffTextKey>, result: Extract<CreateStaffResult, { kind: 'invalid' }>): FieldErrors {
@@ -42,7 +43,7 @@ export function memberRoutes({ services, store, requireStaff }: StaffFlowDeps): 
     const result = await addStaffMember(services, store, { loginId, displayName, role, password, createdBy: actorOf(ctx).id });
     if (result.kind === 'exists') return staffPage(ctx, { errors: addError({}, 'login_id', t('staff.staff.exists')), values: body }, 409);
     if (result.kind === 'invalid') return staffPage(ctx, { errors: memberErrors(t, result), values: body }, 400);
-    await staffPage(ctx, { created: { loginId: result.staff.loginId, password } });
+    await staffPage(ctx, { created: { loginId: result.staff.loginId, password }, enrolment: result.enrolment });
   });
 
   for (const action of ['disable', 'enable', 'reset-totp'] as const satisfies readonly MemberAction[]) {
@@ -53,7 +54,7 @@ export function memberRoutes({ services, store, requireStaff }: StaffFlowDeps): 
       if (result.kind === 'not_found') return notFound(ctx);
       if (result.kind === 'self') return staffPage(ctx, { problem: t('staff.staff.self') }, 422);
       const login = result.target.loginId;
-      await staffPage(ctx, { notice: action === 'reset-totp' ? t('staff.staff.totp_reset_done', { login }) : t('staff.staff.updated', { login }) });
+      await staffPage(ctx, { notice: action === 'reset-totp' ? t('staff.staff.totp_reset_done', { login }) : t('staff.staff.updated', { login }), enrolment: result.enrolment });
     });
   }
 

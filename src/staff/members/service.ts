@@ -3,15 +3,32 @@ import { checkPasswordPolicy, type PolicyViolation } from '../../credentials/pol
 import type { Services } from '../../services.js';
 import type { StaffActor } from '../actions.js';
 import { strictPasswordPolicy } from '../initial-password.js';
-import { LOGIN_ID_PATTERN, normalizeLoginId, StaffExistsError, StaffStore } from '../staff-store.js';
+import { oneTimeUrl } from '../../tokens/one-time-tokens.js';
+import { LOGIN_ID_PATTERN, normalizeLoginId, StaffExistsError, StaffStore, type IssuedEnrolment } from '../staff-store.js';
 
 // スタッフ管理 (DESIGN §2.3): staff users are created by administrators (the first one by the
 // create-staff command), disabled and enabled again, and their TOTP reset; never by themselves.
+// A new user and a reset user get an enrolment link: only that link opens the TOTP enrolment.
 
 type MemberServices = Pick<Services, 'config' | 'hasher' | 'audit'>;
 
+/** The path of the enrolment page an enrolment link opens (auth/routes.ts). */
+const ENROLMENT_PATH = '/admin/enrol';
+
+/** How long an enrolment link works: lifetimes.staffEnrolmentHours (default 72). */
+export function enrolmentHours(config: Services['config']): number {
+  return config.lifetimes.staffEnrolmentHours ?? 72;
+}
+
+/** An enrolment link to hand to its staff user (once): built from the issuer, like every one-time URL. */
+export interface EnrolmentLink { url: string; expiresAt: Date }
+
+function linkOf(services: Pick<Services, 'config'>, issued: IssuedEnrolment): EnrolmentLink {
+  return { url: oneTimeUrl(services.config.issuer, ENROLMENT_PATH, issued.token), expiresAt: issued.expiresAt };
+}
+
 export type CreateStaffResult =
-  | { kind: 'ok'; staff: StaffUserRow }
+  | { kind: 'ok'; staff: StaffUserRow; enrolment: EnrolmentLink }
   | { kind: 'invalid'; loginId?: boolean; displayName?: boolean; role?: boolean; password: PolicyViolation[] }
   | { kind: 'exists' };
 
@@ -32,8 +49,9 @@ export async function addStaffMember(
   if (await store.findByLoginId(loginId)) return { kind: 'exists' };
   try {
     const staff = await store.create({ loginId, displayName, role: input.role as StaffRole, passwordHash: await services.hasher.hash(input.password) });
+    const enrolment = linkOf(services, await store.issueEnrolment(staff.id, enrolmentHours(services.config)));
     await services.audit.record('staff.created', { detail: { staffId: input.createdBy ?? null, targetStaffId: staff.id, loginId, role: staff.role } });
-    return { kind: 'ok', staff };
+    return { kind: 'ok', staff, enrolment };
   } catch (error) {
     if (error instanceof StaffExistsError) return { kind: 'exists' };
     throw error;
@@ -53,17 +71,35 @@ export type MemberAction = 'disable' | 'enable' | 'reset-totp';
 const EVENTS = { 'disable': 'staff.disabled', 'enable': 'staff.enabled', 'reset-totp': 'staff.totp_reset' } as const;
 
 /**
- * 無効 / 有効 / 二要素認証のリセット of another staff user (disabling and resetting end their sessions);
- * 'self' for one's own account, which is never changed here.
+ * 無効 / 有効 / 二要素認証のリセット of another staff user (disabling and resetting end their sessions; a
+ * reset, also of a user who has not enrolled yet, issues a new enrolment link); 'self' for one's own
+ * account, which is never changed here.
  */
 export async function changeStaffMember(
-  services: Pick<Services, 'audit'>, store: StaffStore, actor: StaffActor, targetId: string, action: MemberAction,
-): Promise<{ kind: 'ok'; target: StaffUserRow } | { kind: 'not_found' } | { kind: 'self' }> {
+  services: Pick<Services, 'config' | 'audit'>, store: StaffStore, actor: StaffActor, targetId: string, action: MemberAction,
+): Promise<{ kind: 'ok'; target: StaffUserRow; enrolment?: EnrolmentLink } | { kind: 'not_found' } | { kind: 'self' }> {
   const target = await store.findById(targetId);
   if (!target) return { kind: 'not_found' };
   if (target.id === actor.id) return { kind: 'self' };
-  if (action === 'reset-totp') await store.resetTotp(target.id);
+  let enrolment: EnrolmentLink | undefined;
+  if (action === 'reset-totp') enrolment = linkOf(services, await store.resetTotp(target.id, enrolmentHours(services.config)));
   else await store.setDisabled(target.id, action === 'disable');
   await services.audit.record(EVENTS[action], { ip: actor.ip, detail: { staffId: actor.id, targetStaffId: target.id, loginId: target.loginId } });
-  return { kind: 'ok', target };
+  return { kind: 'ok', target, enrolment };
+}
+
+/**
+ * A new enrolment link from the command line (create-staff --enrolment-link): for a first
+ * administrator whose link expired, or one who lost the authenticator. Like a reset in the console:
+ * the current authenticator stops working and the user's sessions end.
+ */
+export async function reissueEnrolmentLink(
+  services: Pick<Services, 'config' | 'audit' | 'database'>, loginId: string,
+): Promise<{ kind: 'ok'; staff: StaffUserRow; enrolment: EnrolmentLink } | { kind: 'not_found' }> {
+  const store = new StaffStore(services.database);
+  const staff = await store.findByLoginId(loginId);
+  if (!staff) return { kind: 'not_found' };
+  const enrolment = linkOf(services, await store.resetTotp(staff.id, enrolmentHours(services.config)));
+  await services.audit.record(EVENTS['reset-totp'], { detail: { staffId: null, targetStaffId: staff.id, loginId: staff.loginId } });
+  return { kind: 'ok', staff, enrolment };
 }

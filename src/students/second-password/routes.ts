@@ -39,7 +39,7 @@ export function secondPasswordRoutes(deps: WebDeps): Router {
     });
   });
 
-  addForgotRoutes<StudentTextKey>(router, {
+  addForgotRoutes<StudentTextKey>(router, services, {
     path: FORGOT_PATH, view: 'students/forgot', title: 'forgot.title',
     request: (input) => requestSecondPasswordReset(services, input),
   });

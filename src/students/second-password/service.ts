@@ -4,7 +4,7 @@ import type { Services } from '../../services.js';
 import { destroySessionsOf } from '../../oidc/adapter.js';
 import { credentialMails } from '../../credentials/mails.js';
 import { checkNewSecondPassword, storeSecondPassword, type SecondPasswordCheck, type SecondPasswordDeps } from '../../credentials/second-password.js';
-import { studentThrottleKey } from '../../credentials/throttle-keys.js';
+import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
 import { mailResetLink } from '../../email-verification/reset-link.js';
 import { studentMails } from '../mails.js';
 
@@ -27,14 +27,17 @@ export async function setInitialSecondPassword(
   return checked;
 }
 
-/** 第2パスワードを忘れた場合: the same answer whether or not the address is registered. */
+/**
+ * 第2パスワードを忘れた場合: the same answer whether or not the address is registered (run after the
+ * answer was sent: email-verification/forgot-routes.ts). An account locked by staff gets no link.
+ */
 export async function requestSecondPasswordReset(
   services: Pick<Services, 'config' | 'accounts' | 'tokens' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>,
   input: { email: string; lang: Lang; interactionUid?: string; ip: string },
 ): Promise<void> {
   const account = await services.accounts.findByEmail(input.email);
-  if (!account || account.userType !== 'student' || !account.secondPasswordHash) {
-    await services.audit.record('second_password.reset_requested', { ip: input.ip, detail: { matched: false } });
+  if (!account || account.userType !== 'student' || !account.secondPasswordHash || account.locked) {
+    await services.audit.record('second_password.reset_requested', { accountId: account?.locked ? account.id : undefined, ip: input.ip, detail: { matched: false } });
     return;
   }
   await mailResetLink(services, {
@@ -52,7 +55,7 @@ export type SecondPasswordReset =
 /**
  * Sets the new second password from the reset URL. The token is used up only when the new value
  * is accepted, so a rule broken on the form does not cost the user the URL. Every session of the
- * account ends.
+ * account ends, and its login lock is lifted (not a lock set by staff: such an account is refused).
  */
 export async function resetSecondPassword(
   services: SecondPasswordDeps & Pick<Services, 'tokens' | 'throttle' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>,
@@ -61,7 +64,7 @@ export async function resetSecondPassword(
   const checked = await services.tokens.check('reset_second_password', input.token);
   if (checked.status !== 'valid') return { kind: checked.status };
   const account = await services.accounts.findById(checked.token.accountId);
-  if (!account) return { kind: 'unknown' };
+  if (!account || account.locked) return { kind: 'unknown' };
   const policy = await checkNewSecondPassword(services, account, input.candidate, input.confirmation);
   if (policy.kind === 'unavailable') return policy;
   if (policy.kind === 'invalid') return { kind: 'invalid', check: policy };
@@ -69,7 +72,7 @@ export async function resetSecondPassword(
   if (used.status !== 'valid') return { kind: used.status };
   await storeSecondPassword(services, account.id, input.candidate);
   await destroySessionsOf(services.database, account.id);
-  if (account.directoryId) await services.throttle.reset(studentThrottleKey(services.config, account.directoryId));
+  await liftLoginLockAfterReset(services, account, input.ip);
   if (account.email) await services.sendMail(account.email, credentialMails.secondPasswordChanged(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('second_password.reset', { accountId: account.id, ip: input.ip });
   return { kind: 'done', interactionUid: checked.token.payload?.interactionUid };

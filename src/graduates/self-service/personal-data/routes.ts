@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { PersonalDataGroup } from '../../../config/types.js';
-import { createPostalCodeLookup } from '../../../postal/lookup.js';
 import { reauthenticationRedirect } from '../../../sessions/reauthentication.js';
 import { formPost } from '../../../web/form-body.js';
 import { addError, type FieldErrors } from '../../../web/forms.js';
@@ -28,7 +27,7 @@ export function personalDataRoutes(deps: WebDeps): Router {
   const graduates = services.config.graduates;
   if (!graduates) return router;
   const form = personalDataForm(graduates);
-  const postalCodes = createPostalCodeLookup(services);
+  const { postalCodes } = services;
   const graduate = signedInGraduate(deps);
 
   const groupList = (ctx: Context, groups: readonly PersonalDataGroup[]) => {
