@@ -14,6 +14,11 @@ export const accountTexts = defineTexts({
     '確認メールに記載されたURLにアクセスし、メールアドレスの変更を完了して下さい。',
   ],
   'change_email.sent_detail': '確認メールに記載されたURLにアクセスし、メールアドレスの変更を完了してください。',
+  'change_email.landing': [
+    'メールアドレスを以下のアドレスに変更します。',
+    '「メールアドレスを変更する」ボタンを押すと、メールアドレスの変更が完了します。',
+  ],
+  'change_email.landing_button': 'メールアドレスを変更する',
   'change_email.done': 'メールアドレスを変更しました。',
   'change_email.current': '現在のメールアドレス',
   'change_second_password.title': '第2パスワード変更',
@@ -55,6 +60,11 @@ export const accountTexts = defineTexts({
     'Open the URL in the confirmation mail to complete the change.',
   ],
   'change_email.sent_detail': 'Open the URL in the confirmation mail to complete the change of your email address.',
+  'change_email.landing': [
+    'Your email address will be changed to the following one.',
+    'Press "Change the email address" to complete the change.',
+  ],
+  'change_email.landing_button': 'Change the email address',
   'change_email.done': 'Your email address has been changed.',
   'change_email.current': 'Current email address',
   'change_second_password.title': 'Change Second Password',

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { In, type EntityManager, type Repository } from 'typeorm';
+import { In, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { runInTransaction } from '../db/transaction.js';
 import type {
@@ -42,7 +42,7 @@ export class ApplicationStore {
     const now = new Date();
     const row: ApplicationRow = {
       id: randomUUID(), purpose: input.purpose, kind: 'new', status: 'draft', email: input.email, lang: input.lang, form: null,
-      termsVersion: null, termsAcceptedAt: null, accountId: input.accountId ?? null, accessKeyHash: null, accessExpiresAt: null,
+      termsVersion: null, termsAcceptedAt: null, accountId: input.accountId ?? null, accessKeyHash: null, accessExpiresAt: null, usedAccessKeyHash: null,
       staffComment: null, decidedBy: null, decidedAt: null, submittedAt: null, documentsPurgedAt: null, createdAt: now, updatedAt: now,
     };
     await this.rows.insert(row);
@@ -61,6 +61,20 @@ export class ApplicationStore {
     return key;
   }
 
+  /**
+   * Uses a live key up: replaced by a new one (`days` long) only if the key is still the application's
+   * and unexpired, in one conditional update, so that of two concurrent uses only one gets a new key.
+   */
+  async exchangeAccess(applicationId: string, usedKey: string, days: number): Promise<string | undefined> {
+    const key = randomBytes(32).toString('base64url');
+    const now = new Date();
+    const result = await this.rows.update(
+      { id: applicationId, accessKeyHash: hashKey(usedKey), accessExpiresAt: MoreThan(now) },
+      { accessKeyHash: hashKey(key), accessExpiresAt: new Date(now.getTime() + days * 86400_000), usedAccessKeyHash: hashKey(usedKey) },
+    );
+    return result.affected === 1 ? key : undefined;
+  }
+
   /** How many applications were started for an address since a moment (to cap mails). */
   countStartedSince(email: string, since: Date): Promise<number> {
     return this.rows.createQueryBuilder('a').where('a.email = :email', { email }).andWhere('a.created_at > :since', { since }).getCount();
@@ -72,6 +86,12 @@ export class ApplicationStore {
     if (!row) return undefined;
     if (!row.accessExpiresAt || row.accessExpiresAt.getTime() <= Date.now()) return { expired: true };
     return row;
+  }
+
+  /** The application whose mailed key this was, once used up by its landing page's button. */
+  async findByUsedAccessKey(key: unknown): Promise<ApplicationRow | undefined> {
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(key)) return undefined;
+    return (await this.rows.findOneBy({ usedAccessKeyHash: hashKey(key) })) ?? undefined;
   }
 
   async revokeAccess(applicationId: string): Promise<void> {

@@ -83,6 +83,8 @@ export interface ApplicationRow {
   accountId: string | null;
   accessKeyHash: string | null;
   accessExpiresAt: Date | null;
+  /** The mailed key last used up by the landing page's button (to tell "used" from "unknown"). */
+  usedAccessKeyHash: string | null;
   staffComment: string | null;
   decidedBy: string | null;
   decidedAt: Date | null;
@@ -339,6 +341,7 @@ export function createEntities(dialect: Dialect) {
       accountId: { name: 'account_id', type: 'varchar', length: 36, nullable: true },
       accessKeyHash: { name: 'access_key_hash', type: 'varchar', length: 64, nullable: true },
       accessExpiresAt: { name: 'access_expires_at', ...datetime, nullable: true },
+      usedAccessKeyHash: { name: 'used_access_key_hash', type: 'varchar', length: 64, nullable: true },
       staffComment: { name: 'staff_comment', type: t.text, nullable: true },
       decidedBy: { name: 'decided_by', type: 'varchar', length: 36, nullable: true },
       decidedAt: { name: 'decided_at', ...datetime, nullable: true },

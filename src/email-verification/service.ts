@@ -60,7 +60,42 @@ export type EmailConfirmation =
   | { kind: 'done'; interactionUid?: string; lang: Lang }
   | { kind: 'expired' | 'used' | 'unknown' | 'taken' };
 
-/** Opening the one-time URL sets (or changes) the address; a change also tells the old address. */
+export type EmailTokenCheck =
+  | { kind: 'valid'; email: string; lang: Lang }
+  | { kind: 'expired' | 'used' | 'unknown' | 'taken' };
+
+/**
+ * The landing page of the mailed URL (GET and HEAD): what the token would do, WITHOUT using it up or
+ * changing anything — mail scanners open every link, and only the page's button (confirmEmail) acts.
+ */
+export async function checkEmailToken(
+  services: Pick<Services, 'tokens' | 'accounts' | 'langOf'>,
+  input: { token: unknown; purpose: EmailPurpose },
+): Promise<EmailTokenCheck> {
+  const checked = await services.tokens.check(input.purpose, input.token);
+  if (checked.status !== 'valid') return { kind: checked.status };
+  const payload = checked.token.payload ?? {};
+  if (payload.unusable || !payload.email) return { kind: 'unknown' };
+  if (!(await services.accounts.findById(checked.token.accountId))) return { kind: 'unknown' };
+  if (!(await services.accounts.emailAvailableFor(checked.token.accountId, payload.email))) return { kind: 'taken' };
+  return { kind: 'valid', email: payload.email, lang: services.langOf(payload.lang) };
+}
+
+/**
+ * An address as the landing page shows it (anyone holding the URL sees the page): the first letters
+ * of its local part and the domain; the stars do not tell the length.
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return email;
+  const local = email.slice(0, at);
+  return `${local.slice(0, local.length <= 3 ? 1 : 2)}****${email.slice(at)}`;
+}
+
+/**
+ * The button of the landing page (a POST with the token): sets (or changes) the address and uses the
+ * token up; a change also tells the old address.
+ */
 export async function confirmEmail(
   services: EmailDeps,
   input: { token: unknown; purpose: EmailPurpose; ip: string },

@@ -34,21 +34,36 @@ export async function startApplication(
   return { kind: 'started', application, url: `${services.config.issuer}${input.continuePath}?key=${encodeURIComponent(key)}`, minutes };
 }
 
-export type OpenedApplication = { kind: 'ok'; application: ApplicationRow; key: string } | { kind: 'expired' | 'unknown' };
+export type CheckedApplication = { kind: 'ok'; application: ApplicationRow } | { kind: 'expired' | 'used' | 'unknown' };
+export type OpenedApplication = { kind: 'ok'; application: ApplicationRow; key: string } | { kind: 'expired' | 'used' | 'unknown' };
 
 /**
- * Opening a mailed URL: the key in it is used up and replaced by a longer-lived one kept in a cookie,
- * so the URL cannot be replayed and the applicant has time to fill in the form. `purpose`: the only
- * purpose this URL opens (G5's); G1's URL does not check it.
+ * The application of a mailed URL's key, looked up without using the key (the landing page: a mail
+ * scanner's HEAD or GET changes nothing). `purpose`: the only purpose this URL opens — a key of
+ * another purpose opens nothing here.
  */
-export async function openApplication(services: Store & Pick<Services, 'config'>, mailedKey: unknown, purpose?: ApplicationPurpose): Promise<OpenedApplication> {
-  const store = services.applications;
-  const found = await store.findByAccessKey(mailedKey);
-  if (!found) return { kind: 'unknown' };
+export async function checkApplicationKey(services: Store, mailedKey: unknown, purpose: ApplicationPurpose): Promise<CheckedApplication> {
+  const found = await services.applications.findByAccessKey(mailedKey);
+  if (!found) {
+    const used = await services.applications.findByUsedAccessKey(mailedKey);
+    return { kind: used?.purpose === purpose ? 'used' : 'unknown' };
+  }
   if ('expired' in found) return { kind: 'expired' };
-  if (purpose && found.purpose !== purpose) return { kind: 'unknown' };
-  const key = await store.issueAccess(found.id, services.config.graduates?.applicationAccessDays ?? 14);
-  return { kind: 'ok', application: found, key };
+  if (found.purpose !== purpose) return { kind: 'unknown' };
+  return { kind: 'ok', application: found };
+}
+
+/**
+ * Opening a mailed URL (the landing page's button, a POST): the key in it is used up and replaced by a
+ * longer-lived one kept in a cookie of the browser that pressed the button, so the URL cannot be
+ * replayed and the applicant has time to fill in the form. Of two concurrent uses only one succeeds.
+ */
+export async function openApplication(services: Store & Pick<Services, 'config'>, mailedKey: unknown, purpose: ApplicationPurpose): Promise<OpenedApplication> {
+  const checked = await checkApplicationKey(services, mailedKey, purpose);
+  if (checked.kind !== 'ok') return checked;
+  const key = await services.applications.exchangeAccess(checked.application.id, mailedKey as string, services.config.graduates?.applicationAccessDays ?? 14);
+  if (!key) return { kind: 'used' }; // another press was first
+  return { kind: 'ok', application: checked.application, key };
 }
 
 export type KeyedApplication = { kind: 'ok'; application: ApplicationRow } | { kind: 'expired' | 'none' };

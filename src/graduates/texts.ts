@@ -29,6 +29,9 @@ export const graduateTexts = defineTexts({
   'terms.version_changed': '利用規約が更新されました。もう一度お読みのうえ、同意してください。',
   'self.graduates_only': 'この機能は卒業生のアカウントでのみ利用できます。',
   'apply.confirm.lead': '入力した内容を確認の上、「申請」ボタンを押してください。',
+  'mailed_url.address': 'メールアドレス',
+  'mailed_url.once': 'ボタンを押したブラウザで手続きを続けます。メールを受け取った端末とは別の端末（パソコン等）のブラウザで開いても構いません。このURLのボタンは一度だけ使えます。',
+  'mailed_url.pressed_elsewhere': 'このURLのボタンを既に押した場合は、ボタンを押したブラウザで手続きを続けてください。',
 }, {
   'password_setup.title': 'Password Setting',
   'password_setup.password': 'Password',
@@ -50,6 +53,9 @@ export const graduateTexts = defineTexts({
   'terms.version_changed': 'The terms of use were updated meanwhile. Please read them again and agree.',
   'self.graduates_only': 'This is available to graduate accounts only.',
   'apply.confirm.lead': 'Check what you entered, then press "Apply".',
+  'mailed_url.address': 'Email address',
+  'mailed_url.once': 'You continue in the browser where you press the button; it may be another device than the one you read the mail on (e.g. a PC). The button of this URL works once.',
+  'mailed_url.pressed_elsewhere': 'If you already pressed the button of this URL, continue in the browser where you pressed it.',
 });
 
 /** The keys these screens may use: their own and those of the shared tables they build on. */

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { pendingSetup } from '../accounts/account-store.js';
+import { errors } from 'oidc-provider';
 import { ACR, firstPartyClientIds } from '../oidc/provider.js';
 import { formPost } from '../web/form-body.js';
 import { finishInteraction, interactionOf, type WebDeps } from '../web/interaction.js';
@@ -7,6 +8,7 @@ import { applyLang } from '../web/lang.js';
 import { langFromUiLocales } from '../web/texts.js';
 import { renderChooser } from './chooser.js';
 import { consent } from './consent.js';
+import { continueElsewhere } from './elsewhere.js';
 import type { InteractionScreens } from './screens.js';
 
 /**
@@ -23,7 +25,13 @@ export function interactionRoutes(deps: WebDeps, screens: InteractionScreens): R
   const router = new Router();
 
   router.get('/interaction/:uid', async (ctx) => {
-    const details = await interactionOf(ctx, provider);
+    // A browser without this login's cookie (a second device, a stale tab whose login ended) gets a
+    // fresh login of the service it came from, not an error (./elsewhere.ts).
+    const details = await interactionOf(ctx, provider).catch((error: unknown) => {
+      if (error instanceof errors.SessionNotFound) return undefined;
+      throw error;
+    });
+    if (!details || details.uid !== ctx.params.uid) return continueElsewhere(ctx, deps, ctx.params.uid);
     const uiLang = langFromUiLocales(details.params.ui_locales);
     if (uiLang && !ctx.state.langExplicit) applyLang(ctx, uiLang, true);
     const account = details.session?.accountId ? await services.accounts.findById(details.session.accountId) : null;

@@ -16,6 +16,9 @@ export const interactionTexts = defineTexts({
   'chooser.lead': 'ご利用の区分を選んでください。',
   'chooser.student': '在学生の方',
   'chooser.graduate': '卒業生の方',
+  'elsewhere.title': 'ログインのご案内',
+  'elsewhere.lead': 'このブラウザでは、手続きを始めたときのログインの続きを表示できません。{client} に戻り、もう一度ログインしてください。',
+  'elsewhere.how': '手続きを始めたブラウザが開いたままであれば、そちらでログインを続けることもできます。',
 }, {
   'chooser.title': 'Login',
   'consent.title': 'Share your information?',
@@ -30,6 +33,9 @@ export const interactionTexts = defineTexts({
   'chooser.lead': 'Please choose who you are.',
   'chooser.student': 'Current students',
   'chooser.graduate': 'Graduates',
+  'elsewhere.title': 'Please log in again',
+  'elsewhere.lead': 'This browser cannot continue the login you started elsewhere. Please go back to {client} and log in again.',
+  'elsewhere.how': 'If the browser in which you started is still open, you can also continue the login there.',
 });
 
 /** The keys these screens may use: their own and those of the shared tables they build on. */

@@ -31,6 +31,11 @@ export const studentTexts = defineTexts({
   ],
   'email_setup.sent_detail': '確認メールに記載されたURLにアクセスし、メールアドレスの設定を完了してください。',
   'email_setup.resend': 'メールアドレスを入力し直す',
+  'email_setup.landing': [
+    '以下のメールアドレスを設定します。',
+    '「メールアドレスを設定する」ボタンを押すと、メールアドレスの設定が完了します。',
+  ],
+  'email_setup.landing_button': 'メールアドレスを設定する',
   'email_setup.done_title': 'メールアドレス設定完了',
   'email_setup.done': [
     'メールアドレスを設定しました。',
@@ -79,6 +84,11 @@ export const studentTexts = defineTexts({
   ],
   'email_setup.sent_detail': 'Open the URL in the confirmation mail to complete the setting of your email address.',
   'email_setup.resend': 'Enter the address again',
+  'email_setup.landing': [
+    'The following email address will be set.',
+    'Press "Set the email address" to complete the setting.',
+  ],
+  'email_setup.landing_button': 'Set the email address',
   'email_setup.done_title': 'Email Address Setting Completed',
   'email_setup.done': [
     'Your email address has been set.',

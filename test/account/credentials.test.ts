@@ -7,9 +7,11 @@ import { expect } from 'chai';
 import type { Browser, Page as BrowserPage } from 'playwright-core';
 import { heading, launchChromium, openContext, PHONE, shoot as shootScreen } from '../support/chromium.js';
 import { beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
-import { findForm, linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
+import { findForm, HttpBrowser, linkByText, textOf, type Page } from '../support/browser.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD } from '../support/flows.js';
+import { confirmEmailLink, expectEmailLanding, postEmailToken } from '../support/email-links.js';
 import { urlIn } from '../support/smtp.js';
+import { sha256Hex, tokenOf } from '../support/students.js';
 import { initialPasswordIn } from '../support/staff.js';
 import { applyCompletely } from '../support/graduates.js';
 import { approveApplication } from '../../src/staff/review/service.js';
@@ -195,12 +197,46 @@ for (const db of DATABASES) {
       const sent = await browser.submit(form, '/account/email', { email: newEmail, email_confirm: newEmail });
       expect(textOf(sent)).to.contain('確認メールを送信しました');
       const mail = await server.smtp.waitFor(newEmail, (m) => m.subject.includes('メールアドレスの変更'));
-      expect(textOf(await newBrowser().get(urlIn(mail)))).to.contain('メールアドレスを変更しました');
+      expect(textOf(await confirmEmailLink(newBrowser(), urlIn(mail)))).to.contain('メールアドレスを変更しました');
       await server.smtp.waitFor(oldEmail, (m) => m.subject.includes('メールアドレス変更のお知らせ'));
       const moved = await rpLogin(server, newEmail, PASSWORD, SECOND);
       expect(moved.sub).to.equal(sub);
       expect(moved.userinfo?.email).to.equal(newEmail);
       expect((await rpLogin(server, oldEmail, PASSWORD, SECOND)).refused).to.equal(true);
+    });
+
+    it('G7 with a mail scanner in front: HEAD and GETs without cookies show the landing page and change nothing; the button on another device does', async () => {
+      const oldEmail = 'g7-scan-old@example.com';
+      const newEmail = 'g7-scan-new@example.com';
+      const { browser, sub } = await signedInGraduate(server, oldEmail);
+      const form = await browser.get(`${server.url}/account/email`);
+      await browser.submit(form, '/account/email', { email: newEmail, email_confirm: newEmail });
+      const url = urlIn(await server.smtp.waitFor(newEmail, (m) => m.subject.includes('メールアドレスの変更')));
+      const { dataSource, entities } = server.services.database;
+      const tokenRow = () => dataSource.getRepository(entities.OneTimeToken).findOneByOrFail({ tokenHash: sha256Hex(tokenOf(url)) });
+      const scanner = new HttpBrowser();
+      const head = await scanner.request('HEAD', url);
+      expect(head.status).to.equal(200);
+      for (const page of [await new HttpBrowser().get(url), await new HttpBrowser().get(url)]) {
+        expectEmailLanding(page, 'change');
+        expect(textOf(page)).to.contain('@example.com').and.not.contain('メールアドレスを変更しました');
+      }
+      expect((await accountOf(server, sub)).email).to.equal(oldEmail);
+      expect((await tokenRow()).usedAt).to.equal(null);
+      expect(server.smtp.mails.some((m) => m.to.includes(oldEmail) && m.subject.includes('メールアドレス変更のお知らせ'))).to.equal(false);
+      expect((await rpLogin(server, oldEmail, PASSWORD, SECOND)).sub).to.equal(sub);
+
+      const done = await confirmEmailLink(newBrowser(), url);
+      expect(textOf(done)).to.contain('メールアドレスを変更しました');
+      expect((await accountOf(server, sub)).email).to.equal(newEmail);
+      await server.smtp.waitFor(oldEmail, (m) => m.subject.includes('メールアドレス変更のお知らせ'));
+      expect((await rpLogin(server, newEmail, PASSWORD, SECOND)).sub).to.equal(sub);
+      // Used: the landing page and the button both say so.
+      const used = await new HttpBrowser().get(url);
+      expect(used.status).to.equal(410);
+      expect(textOf(used)).to.contain('このURLは既に使用されています。');
+      const posted = await postEmailToken(new HttpBrowser(), server.url, '/account/email/confirm', tokenOf(url));
+      expect(posted.status).to.equal(410);
     });
 
     it('G11 パスワードを忘れた場合: same answer for unknown addresses, URL rules, new values; every session ends', async () => {

@@ -14,6 +14,7 @@ import { DATABASES, newBrowser, oidc, RP, startTestServer, type TestServer } fro
 import { refusal } from '../support/config.js';
 import { LDAP_STUDENTS, PEOPLE_DN, SERVICE_DN, SERVICE_PASSWORD, startLdapServer, type LdapServer, type LdapStudent } from '../support/ldap.js';
 import { urlIn } from '../support/smtp.js';
+import { confirmEmailLink } from '../support/email-links.js';
 
 const ATTRIBUTES = {
   userId: 'uid',
@@ -324,7 +325,7 @@ describe('LDAP directory against a real slapd', function () {
         expect(textOf(emailPage)).to.contain('メールアドレス設定');
         await browser.submit(emailPage, /\/email$/, { email: 'taro.ldap@example.ac.jp', email_confirm: 'taro.ldap@example.ac.jp' });
         const mail = await server.smtp.waitFor('taro.ldap@example.ac.jp');
-        const done = await browser.get(urlIn(mail));
+        const done = await confirmEmailLink(browser, urlIn(mail));
         const secondPage = await browser.get(linkByText(done, 'ログインページへ移動'), RP.redirectUri);
         expect(textOf(secondPage)).to.contain('第2パスワード設定');
         // The university password itself: asked of the directory, refused.

@@ -16,6 +16,7 @@ import { DATABASES, exchangeCode, freePort, newBrowser, oidc, RP, startTestServe
 import { refusal } from '../support/config.js';
 import { urlIn } from '../support/smtp.js';
 import { startUpstreamIdp, UPSTREAM_CLIENT_SECRET, type UpstreamIdp, type UpstreamUser } from '../support/upstream-idp.js';
+import { confirmEmailLink } from '../support/email-links.js';
 
 const CLAIMS = {
   userId: 'sub',
@@ -183,7 +184,7 @@ describe('federation with the university OpenID Connect IdP', () => {
         const emailPage = await ssoLogin(browser, page, user);
         expect(textOf(emailPage)).to.contain('メールアドレス設定');
         await browser.submit(emailPage, /\/email$/, { email: 'yumi@example.ac.jp', email_confirm: 'yumi@example.ac.jp' });
-        const done = await browser.get(urlIn(await server.smtp.waitFor('yumi@example.ac.jp')));
+        const done = await confirmEmailLink(browser, urlIn(await server.smtp.waitFor('yumi@example.ac.jp')));
         const secondPage = await browser.get(linkByText(done, 'ログインページへ移動'), RP.redirectUri);
         expect(textOf(secondPage)).to.contain('第2パスワード設定');
         const set = await browser.submit(secondPage, /\/second-password$/, { second_password: NEW_SECOND_PASSWORD, second_password_confirm: NEW_SECOND_PASSWORD });

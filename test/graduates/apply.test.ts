@@ -3,7 +3,7 @@ import { DATABASES, newBrowser, startTestServer, type TestServer } from '../supp
 import { textOf } from '../support/browser.js';
 import { urlIn } from '../support/smtp.js';
 import { pdfBytes, pngImage } from '../support/images.js';
-import { startApplication, upload, validForm } from '../support/graduates.js';
+import { openMailedUrl, startApplication, upload, validForm } from '../support/graduates.js';
 import { importPostalCodes } from '../../src/postal/import.js';
 
 for (const db of DATABASES) {
@@ -119,14 +119,15 @@ for (const db of DATABASES) {
       const request = await browser.get(`${server.url}/graduates/apply`);
       await browser.submit(request, '/graduates/apply', { email: 'terms@example.com', email_confirm: 'terms@example.com' });
       const mail = await server.smtp.waitFor('terms@example.com');
-      const terms = await browser.get(urlIn(mail));
+      const terms = await openMailedUrl(browser, urlIn(mail));
       const noAgree = await browser.submit(terms, '/graduates/apply/terms', {});
       expect(textOf(noAgree)).to.contain('同意していただく必要があります');
       const tampered = await browser.submit(terms, '/graduates/apply/terms', { agree: 'yes', terms_version: '1999-01' });
       expect(textOf(tampered)).to.contain('利用規約が更新されました');
-      // The mailed URL was used up when it was opened.
+      // The mailed URL was used up when its button was pressed.
       const reused = await newBrowser().get(urlIn(mail));
-      expect(reused.status).to.equal(400);
+      expect(reused.status).to.equal(410);
+      expect(textOf(reused)).to.contain('既に使用されています');
       // An expired URL.
       const other = newBrowser();
       const request2 = await other.get(`${server.url}/graduates/apply`);

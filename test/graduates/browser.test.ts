@@ -104,9 +104,13 @@ function initialPasswordIn(mail: ReceivedMail): string {
       await text(page, '確認メールを送信しました。');
       await shoot(page, viewport, '02-apply-mail-sent');
 
-      // The one-time URL from the mail, opened in the same browser → 利用許諾.
+      // The one-time URL from the mail, opened in the same browser → 利用申請 (申請を続ける) → 利用許諾.
       const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('利用申請の手続き'));
       await page.goto(urlIn(mail));
+      await heading(page, '利用申請');
+      await text(page, email);
+      await shoot(page, viewport, '03-apply-landing');
+      await page.getByRole('button', { name: '申請を続ける', exact: true }).click();
       await heading(page, '利用許諾');
       await shoot(page, viewport, '03-terms');
       await page.getByRole('checkbox', { name: '上記内容に同意する', exact: true }).check();

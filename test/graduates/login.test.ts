@@ -152,7 +152,9 @@ for (const db of DATABASES) {
       const mail = await server.smtp.waitFor(email, (m) => m.text.includes('/graduates/apply/continue?key='));
       expect(mail.text).to.contain('生年月日をご確認ください。');
       const browser = newBrowser();
-      const form = await browser.get(urlIn(mail));
+      const landing = await browser.get(urlIn(mail));
+      expect(textOf(landing)).to.contain('再申請の依頼').and.contain('申請を続ける');
+      const form = await browser.submit(landing, '/graduates/apply/continue', {});
       expect(textOf(form)).to.contain('再申請の依頼').and.contain('生年月日をご確認ください。');
       expect(form.html).to.contain('value="電電 太郎"');
       const documents = await browser.submit(form, '/graduates/apply/form', { ...(await validForm(server, { birth_date: '1999-10-10' })), action: 'next' });

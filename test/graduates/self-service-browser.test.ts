@@ -52,6 +52,10 @@ const db = DATABASES[0];
 
     const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('学籍番号追加'));
     await page.goto(urlIn(mail));
+    await page.getByRole('button', { name: '登録を続ける', exact: true }).waitFor();
+    await shoot(page, '03-enrollment-landing');
+    await page.getByRole('button', { name: '登録を続ける', exact: true }).click();
+    await page.getByLabel(/^学籍番号/).waitFor();
     await page.getByRole('heading', { level: 1, name: '学籍番号追加登録' }).waitFor();
     await shoot(page, '03-enrollment-form');
     await page.getByLabel(/^在学時氏名（漢字）/).fill('電電 太郎');

@@ -8,6 +8,7 @@ import { startupBanner } from '../../src/dev/routes.js';
 import { HttpBrowser, linkByText, textOf } from '../support/browser.js';
 import { NEW_SECOND_PASSWORD } from '../support/flows.js';
 import { freePort } from '../support/harness.js';
+import { confirmEmailLink } from '../support/email-links.js';
 import { MailCatcher, urlIn } from '../support/smtp.js';
 import { productionExampleConfig, ROOT, ServerProcess, tempDir, writeDirectoryFile } from './support.js';
 
@@ -66,7 +67,7 @@ describe('the demo on another port (npm start with PORT)', function () {
     expect(textOf(sent)).to.contain('確認メールを送信しました');
     const mail = await smtp.waitFor(email, (m) => m.subject.includes('メールアドレスの登録'));
     expect(urlIn(mail).startsWith(`${issuer}/`), urlIn(mail)).to.equal(true);
-    const done = await browser.get(urlIn(mail));
+    const done = await confirmEmailLink(browser, urlIn(mail));
     const secondPage = await browser.get(linkByText(done, 'ログインページへ移動'));
     expect(textOf(secondPage)).to.contain('第2パスワード設定');
     const setDone = await browser.submit(secondPage, /\/second-password$/, { second_password: NEW_SECOND_PASSWORD, second_password_confirm: NEW_SECOND_PASSWORD });

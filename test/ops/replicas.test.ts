@@ -16,6 +16,7 @@ import { NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js
 import {
   beginAuthorization, DATABASES, exchangeCode, freePort, freshDatabase, newBrowser, relyingParty, RP, testClients, type TestServer,
 } from '../support/harness.js';
+import { confirmEmailLink } from '../support/email-links.js';
 import { MailCatcher, urlIn } from '../support/smtp.js';
 import {
   cookieKey, documentKey, eventually, productionExampleConfig, ROOT, ServerProcess, signingKey, switchProxy, tempDir, writeDirectoryFile,
@@ -139,7 +140,7 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
     expect(textOf(sent)).to.contain('確認メールを送信しました');
     const mail = await smtp.waitFor(email, (m) => m.subject.includes('メールアドレスの登録'));
     via(b);
-    const done = await user.get(urlIn(mail));
+    const done = await confirmEmailLink(user, urlIn(mail));
     expect(textOf(done)).to.contain('メールアドレス設定完了');
     via(a);
     const secondPage = await user.get(linkByText(done, 'ログインページへ移動'), RP.redirectUri);

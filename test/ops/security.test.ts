@@ -4,6 +4,7 @@ import { logger } from '../../src/logger.js';
 import { findForm, linkByText, type HttpBrowser } from '../support/browser.js';
 import { openLogin, submitLogin } from '../support/flows.js';
 import { beginAuthorization, DATABASES, newBrowser, relyingParty, RP, startTestServer, type TestServer, type TestStudent } from '../support/harness.js';
+import { confirmEmailLink } from '../support/email-links.js';
 import { emailOf, registrationUrl as mailedRegistrationUrl, sha256Hex, tokenOf } from '../support/students.js';
 
 // What the whole server guarantees, shown over real HTTP with the current student's sign-in (DESIGN §3,
@@ -93,7 +94,7 @@ for (const db of DATABASES) {
       expect(login.headers.get('cache-control')).to.contain('no-store');
 
       // Error pages, ours and the provider's, carry the same policy.
-      for (const url of [`${server.url}/interaction/doesnotexist`, `${server.url}/auth?client_id=nope&response_type=code&scope=openid`]) {
+      for (const url of [`${server.url}/students/second-password/reset?token=garbage`, `${server.url}/auth?client_id=nope&response_type=code&scope=openid`]) {
         const response = await fetch(url, { redirect: 'manual' });
         expect(response.status, url).to.be.within(400, 499);
         expect(response.headers.get('content-security-policy'), url).to.contain("frame-ancestors 'none'");
@@ -161,7 +162,7 @@ for (const db of DATABASES) {
       for (const row of throttleRows) expect(row.key).to.match(/^(account|ip):[0-9a-f]{64}$/);
 
       // Finish the first login, then scan every table for the secrets this test typed or received.
-      const done = await browser.get(url);
+      const done = await confirmEmailLink(browser, url);
       const second = await browser.get(linkByText(done, 'ログインページへ移動'), RP.redirectUri);
       const set = await browser.submit(second, /\/second-password$/, { second_password: 'Scan9Secret', second_password_confirm: 'Scan9Secret' });
       const callback = await browser.get(linkByText(set, 'OK'), RP.redirectUri);

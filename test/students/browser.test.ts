@@ -81,6 +81,9 @@ const db = DATABASES[0];
       // The one-time URL from the mail, opened in the same browser.
       const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('メールアドレスの登録'));
       await page.goto(urlIn(mail));
+      await heading(page, 'メールアドレス設定');
+      await shoot(page, viewport, '04a-email-landing');
+      await page.getByRole('button', { name: 'メールアドレスを設定する', exact: true }).click();
       await heading(page, 'メールアドレス設定完了');
       await shoot(page, viewport, '04-email-registered');
 

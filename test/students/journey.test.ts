@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { newBrowser, oidc, DATABASES, startTestServer, RP, type TestServer, relyingParty, exchangeCode, beginAuthorization } from '../support/harness.js';
 import { linkByText, textOf } from '../support/browser.js';
+import { confirmEmailLink } from '../support/email-links.js';
 import { urlIn } from '../support/smtp.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
 
@@ -75,7 +76,7 @@ for (const db of DATABASES) {
       expect(account.emailVerified).to.equal(false);
 
       // The mail of the stopped login still completes the address; the next login resumes at the second password.
-      const done = await browser.get(urlIn(mail));
+      const done = await confirmEmailLink(browser, urlIn(mail));
       expect(textOf(done)).to.contain('メールアドレス設定完了');
       const resumed = await again.get(`${server.url}/interaction/${uid}`, RP.redirectUri);
       expect(textOf(resumed)).to.contain('第2パスワード設定');
@@ -199,7 +200,7 @@ for (const db of DATABASES) {
       expect(mail.text).to.contain('URL 期限 : 30 分').and.contain('送信専用');
       expect(urlIn(mail).startsWith(`${server.url}/account/email/confirm?token=`)).to.equal(true);
       // Opened on another device, without a session.
-      const done = await newBrowser().get(urlIn(mail));
+      const done = await confirmEmailLink(newBrowser(), urlIn(mail));
       expect(textOf(done)).to.contain('メールアドレスを変更しました');
       const notice = await server.smtp.waitFor('old@example.ac.jp', (m) => m.subject.includes('メールアドレス変更のお知らせ'));
       expect(notice.text).to.not.contain('new@example.ac.jp');

@@ -8,6 +8,7 @@ import {
   beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer, type TestStudent,
 } from '../support/harness.js';
 import { urlIn } from '../support/smtp.js';
+import { confirmEmailLink, postEmailToken } from '../support/email-links.js';
 import { emailOf, registrationUrl as mailedRegistrationUrl, sha256Hex, tokenOf } from '../support/students.js';
 
 // Negative tests of the current student's sign-in over real HTTP against the real server (DESIGN §2.1,
@@ -115,7 +116,7 @@ for (const db of DATABASES) {
 
     /** S1 complete, then back to the login: the 第2パスワード設定 screen. */
     async function secondPasswordScreen(browser: HttpBrowser, student: TestStudent): Promise<Page> {
-      const done = await browser.get(await registrationUrl(browser, student));
+      const done = await confirmEmailLink(browser, await registrationUrl(browser, student));
       expect(textOf(done)).to.contain(MSG.emailDone);
       const page = await browser.get(linkByText(done, 'ログインページへ移動'), RP.redirectUri);
       expect(textOf(page)).to.contain(MSG.secondPasswordTitle);
@@ -163,6 +164,11 @@ for (const db of DATABASES) {
         expect(page.status).to.equal(410);
         expect(textOf(page)).to.contain(MSG.tokenTitle).and.contain(MSG.tokenExpired);
         expect(textOf(page)).to.not.contain(MSG.emailDone);
+        expect(page.html).to.not.match(/<form\b/);
+        // The landing page's button, posted anyway: the same answer.
+        const posted = await postEmailToken(browser, server.url, '/students/email/confirm', tokenOf(url));
+        expect(posted.status).to.equal(410);
+        expect(textOf(posted)).to.contain(MSG.tokenExpired).and.not.contain(MSG.emailDone);
         const account = await repositories().accounts.findOneBy({ directoryId: student.userId });
         expect(account?.emailVerified).to.equal(false);
         expect(await server.services.accounts.findByEmail(emailOf(student))).to.equal(null);
@@ -172,11 +178,16 @@ for (const db of DATABASES) {
         const student = freshStudent();
         const browser = newBrowser();
         const url = await registrationUrl(browser, student);
-        const first = await browser.get(url);
+        const first = await confirmEmailLink(browser, url);
         expect(first.status).to.equal(200);
         expect(textOf(first)).to.contain(MSG.emailDone);
 
-        for (const again of [await browser.get(url), await newBrowser().get(url)]) {
+        const other = newBrowser();
+        for (const again of [
+          await browser.get(url), await other.get(url),
+          await postEmailToken(browser, server.url, '/students/email/confirm', tokenOf(url)),
+          await postEmailToken(other, server.url, '/students/email/confirm', tokenOf(url)),
+        ]) {
           expect(again.status).to.equal(410);
           expect(textOf(again)).to.contain(MSG.tokenUsed);
           expect(textOf(again)).to.not.contain(MSG.emailDone);
@@ -197,10 +208,13 @@ for (const db of DATABASES) {
         const change = await browser.get(`${server.url}/account/email/confirm?token=${token}`);
         expect(change.status).to.equal(400);
         expect(textOf(change)).to.contain(MSG.tokenUnknown);
+        const changePost = await postEmailToken(browser, server.url, '/account/email/confirm', tokenOf(url));
+        expect(changePost.status).to.equal(400);
+        expect(textOf(changePost)).to.contain(MSG.tokenUnknown);
         expect(await server.services.accounts.findByEmail(emailOf(student))).to.equal(null);
 
         // Still unused: it works where it belongs.
-        const own = await browser.get(url);
+        const own = await confirmEmailLink(browser, url);
         expect(own.status).to.equal(200);
         expect(textOf(own)).to.contain(MSG.emailDone);
 
@@ -215,6 +229,9 @@ for (const db of DATABASES) {
           const page = await newBrowser().get(`${server.url}${path}?token=${resetToken}`);
           expect(page.status, path).to.equal(400);
           expect(textOf(page)).to.contain(MSG.tokenUnknown);
+          const posted = await postEmailToken(newBrowser(), server.url, path, tokenOf(resetUrl));
+          expect(posted.status, `POST ${path}`).to.equal(400);
+          expect(textOf(posted)).to.contain(MSG.tokenUnknown);
         }
         const resetForm = await newBrowser().get(resetUrl);
         expect(resetForm.status).to.equal(200);
@@ -241,6 +258,15 @@ for (const db of DATABASES) {
         }));
         expect(posted.status).to.equal(400);
         expect(textOf(posted)).to.contain(MSG.tokenUnknown);
+        // And the address links' buttons, posted with a forged or garbage token.
+        for (const path of ['/students/email/confirm', '/account/email/confirm']) {
+          for (const token of [forged, 'garbage', '']) {
+            const page = await postEmailToken(browser, server.url, path, token);
+            expect(page.status, `POST ${path} ${token}`).to.equal(400);
+            expect(textOf(page)).to.contain(MSG.tokenUnknown);
+            expectReadablePage(page);
+          }
+        }
       });
     });
 
@@ -513,7 +539,7 @@ for (const db of DATABASES) {
       const { email } = await completed();
       const unknown = 'nobody-here@example.ac.jp';
       const unfinished = freshStudent();
-      await newBrowser().get(await registrationUrl(newBrowser(), unfinished)); // address registered, no second password yet
+      await confirmEmailLink(newBrowser(), await registrationUrl(newBrowser(), unfinished)); // address registered, no second password yet
 
       const answers: Page[] = [];
       for (const address of [unknown, email, emailOf(unfinished), email.toUpperCase()]) {
@@ -672,21 +698,28 @@ for (const db of DATABASES) {
 
     // ---------------------------------------------------------------- 9. stale interactions
 
-    it('an unknown interaction and a post to a finished one show the "login expired" page (400)', async () => {
+    it('a post from another browser and a post to a finished login show the "login expired" page (400); their address opened elsewhere leads to a fresh login (issue 10)', async () => {
       const expectExpired = (page: Page, what: string) => {
         expect(page.status, what).to.equal(400);
         expect(textOf(page), what).to.contain(MSG.sessionExpiredTitle).and.contain(MSG.sessionExpired);
         expectReadablePage(page);
       };
-      expectExpired(await newBrowser().get(`${server.url}/interaction/doesnotexist`), 'GET unknown');
+      // An address this service does not know (or no longer keeps): the account menu's login.
+      const unknown = await newBrowser().request('GET', `${server.url}/interaction/doesnotexist`);
+      expect(unknown.status, 'GET unknown').to.equal(302);
+      expect(unknown.location).to.equal(`${server.url}/account`);
 
       const { student } = await completed();
       const browser = newBrowser();
       const { page } = await openLogin(server, browser);
       const uid = new URL(page.url).pathname.split('/')[2]!;
-      // Another browser cannot use (or even see) this login.
+      // Another browser cannot use (or even see) this login: it is told to log in at the service (test-rp has no login start).
       const intruder = newBrowser();
-      expectExpired(await intruder.get(page.url), 'GET from another browser');
+      const elsewhere = await intruder.get(page.url);
+      expect(elsewhere.status, 'GET from another browser').to.equal(200);
+      expect(textOf(elsewhere)).to.contain('ログインのご案内').and.not.contain(MSG.loginFailed);
+      expect(elsewhere.html).to.not.match(/<form[^>]*\/login"/);
+      expectReadablePage(elsewhere);
       const intruderToken = findForm((await openLogin(server, intruder)).page, /\/login$/).hidden._csrf!;
       expectExpired(await intruder.request('POST', `${server.url}/interaction/${uid}/login`, new URLSearchParams({
         _csrf: intruderToken, user_id: student.userId, password: student.password, second_password: NEW_SECOND_PASSWORD,
@@ -696,7 +729,9 @@ for (const db of DATABASES) {
       expect(callback.location ?? '').to.match(new RegExp(`^${RP.redirectUri}\\?code=`));
       // The same (finished) login form posted again, e.g. from the back button.
       expectExpired(await browser.submit(page, /\/login$/, { user_id: student.userId, password: student.password, second_password: NEW_SECOND_PASSWORD }), 'POST finished');
-      expectExpired(await browser.get(page.url), 'GET finished');
+      const finished = await browser.request('GET', page.url);
+      expect(finished.status, 'GET finished').to.equal(302);
+      expect(finished.location).to.equal(`${server.url}/account`);
     });
   });
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { HttpBrowser, Page } from './browser.js';
 import { linkByText, textOf } from './browser.js';
+import { confirmEmailLink } from './email-links.js';
 import { urlIn } from './smtp.js';
 import { beginAuthorization, exchangeCode, relyingParty, RP, type AuthorizationAttempt, type TestServer, type TestStudent } from './harness.js';
 
@@ -28,7 +29,7 @@ export async function firstLogin(server: TestServer, browser: HttpBrowser, stude
   const sent = await browser.submit(emailPage, /\/email$/, { email, email_confirm: email });
   expect(textOf(sent)).to.contain('確認メールを送信しました');
   const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('メールアドレスの登録'));
-  const done = await browser.get(urlIn(mail));
+  const done = await confirmEmailLink(browser, urlIn(mail));
   expect(textOf(done)).to.contain('メールアドレス設定完了');
   const secondPage = await browser.get(linkByText(done, 'ログインページへ移動'), RP.redirectUri);
   expect(textOf(secondPage)).to.contain('第2パスワード設定');

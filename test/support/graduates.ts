@@ -29,7 +29,18 @@ export async function upload(browser: HttpBrowser, server: TestServer, page: Pag
   return browser.request('POST', `${server.url}/graduates/apply/documents`, body, { 'content-type': contentType });
 }
 
-/** G1 up to the form: 新規登録手続き → mail → URL → 利用許諾. */
+/**
+ * A mailed G1 / G5 / resubmission URL as the user follows it: the landing page (GET: nothing used up,
+ * it shows the address and one button), then its button, which opens the flow in this browser.
+ */
+export async function openMailedUrl(browser: HttpBrowser, url: string, button = /申請を続ける|登録を続ける/): Promise<Page> {
+  const landing = await browser.get(url);
+  expect(landing.status, textOf(landing)).to.equal(200);
+  expect(textOf(landing)).to.match(button);
+  return browser.submit(landing, new URL(url).pathname, {});
+}
+
+/** G1 up to the form: 新規登録手続き → mail → URL → 申請を続ける → 利用許諾. */
 export async function startApplication(server: TestServer, browser: HttpBrowser, email: string): Promise<Page> {
   const request = await browser.get(`${server.url}/graduates/apply`);
   expect(textOf(request)).to.contain('新規登録手続き');
@@ -37,13 +48,19 @@ export async function startApplication(server: TestServer, browser: HttpBrowser,
   expect(textOf(sent)).to.contain('確認メールを送信しました');
   const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('利用申請の手続き'));
   expect(mail.text).to.contain('URL 期限 : 30 分');
-  const terms = await browser.get(urlIn(mail));
+  const landing = await browser.get(urlIn(mail));
+  expect(textOf(landing)).to.contain('利用申請').and.contain(email).and.contain('申請を続ける');
+  const terms = await browser.submit(landing, '/graduates/apply/continue', {});
   expect(textOf(terms)).to.contain('利用許諾').and.contain('上記内容に同意する');
   return browser.submit(terms, '/graduates/apply/terms', { agree: 'yes' });
 }
 
 export async function applyCompletely(server: TestServer, browser: HttpBrowser, email: string, overrides: Record<string, string> = {}): Promise<void> {
-  const form = await startApplication(server, browser, email);
+  await finishApplication(server, browser, await startApplication(server, browser, email), overrides);
+}
+
+/** G1 from the form (申請者情報登録) to 申請受付, in the browser that holds the application's cookie. */
+export async function finishApplication(server: TestServer, browser: HttpBrowser, form: Page, overrides: Record<string, string> = {}): Promise<void> {
   const documents = await browser.submit(form, '/graduates/apply/form', { ...(await validForm(server, overrides)), action: 'next' });
   expect(textOf(documents)).to.contain('本人確認用書類の種類');
   const uploaded = await upload(browser, server, documents, 'drivers_license', [{ filename: 'front.png', type: 'image/png', bytes: pngImage(8, 5, 'GPS 34.7N 135.5E') }]);

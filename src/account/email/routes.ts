@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountRow } from '../../db/entities.js';
+import { showEmailLanding, useMailLang } from '../../email-verification/landing.js';
 import { confirmEmail, requestEmailVerification } from '../../email-verification/service.js';
 import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
@@ -34,11 +35,20 @@ export function emailRoutes({ services }: WebDeps, { withRecentSignIn }: Account
     renderMessage(ctx, { title: t('change_email.title'), paragraphs: [t('email_setup.sent'), t('change_email.sent_detail')], link: menuLink(ctx) });
   }));
 
-  // EMAIL_CONFIRM_PATHS.change_email, the mailed URL.
+  // EMAIL_CONFIRM_PATHS.change_email, the mailed URL: a landing page that changes nothing (mail scanners
+  // open it too, and it needs no sign-in: the mail may be opened on another device); its button posts.
   router.get('/email/confirm', async (ctx) => {
-    const { t } = pageOf<AccountTextKey>(ctx);
-    const result = await confirmEmail(services, { token: ctx.query.token, purpose: 'change_email', ip: ctx.ip });
+    await showEmailLanding<AccountTextKey>(ctx, services, {
+      purpose: 'change_email', title: 'change_email.title', paragraphs: 'change_email.landing', button: 'change_email.landing_button',
+    });
+  });
+
+  router.post('/email/confirm', formPost(), async (ctx) => {
+    const body = ctx.request.body as Record<string, unknown>;
+    const result = await confirmEmail(services, { token: body.token, purpose: 'change_email', ip: ctx.ip });
     if (result.kind !== 'done') return renderTokenProblem(ctx, result.kind);
+    useMailLang(ctx, result.lang);
+    const { t } = pageOf<AccountTextKey>(ctx);
     renderMessage(ctx, { title: t('change_email.title'), paragraphs: [t('change_email.done')], link: menuLink(ctx) });
   });
 

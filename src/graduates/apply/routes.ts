@@ -14,8 +14,8 @@ import { applicationFormValidator } from '../../applications/form.js';
 import { searchAddress } from '../../applications/address-search.js';
 import { activeCatalogue } from '../../applications/catalogue.js';
 import { applicationSections } from '../../applications/view.js';
-import { formOf, openApplication, saveApplicationForm, savedFormSummary } from '../applicant.js';
-import { applicantCookie, renderUnopenedUrl } from '../mailed-url.js';
+import { checkApplicationKey, formOf, openApplication, saveApplicationForm, savedFormSummary } from '../applicant.js';
+import { applicantCookie, postedKey, renderMailedUrlLanding, renderUnopenedUrl } from '../mailed-url.js';
 import { renderTerms } from '../terms.js';
 import { documentUploadForm, maxMegabytes, type PostedUpload } from './forms.js';
 import { acceptApplicationTerms, currentApplication, requestApplication, storeDocuments, submitApplication, termsAccepted } from './service.js';
@@ -68,12 +68,31 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
     renderMessage(ctx, { title: t('apply.request.title'), paragraphs: [t('email_setup.sent'), t('apply.request.sent_detail')] });
   });
 
-  // The mailed URL: its key is used up and a longer-lived one goes into a cookie for this folder.
-  router.get(APPLY_PATHS.continue, async (ctx) => {
+  // The mailed URL (G1's, or the staff's resubmission request): GET and HEAD only show the landing page;
+  // its button uses the key up and a longer-lived one goes into a cookie for this folder, in this browser.
+  // Only an account application (G1) opens here: a G5 key has its own URL and pages.
+  const retry = (ctx: Context) => ({ href: BASE, label: pageOf<ApplyTextKey>(ctx).t('apply.request.title') });
+  const landing = (ctx: Context, application: ApplicationRow, key: string, errors?: FieldErrors) => {
     const { t } = pageOf<ApplyTextKey>(ctx);
-    // Only an account application (G1) opens here: a G5 key has its own URL and pages.
-    const opened = await openApplication(services, ctx.query.key, 'account');
-    if (opened.kind !== 'ok') return renderUnopenedUrl(ctx, opened.kind, { href: BASE, label: t('apply.request.title') });
+    renderMailedUrlLanding(ctx, {
+      title: t('apply.landing.title'), address: application.email, key, errors, action: APPLY_PATHS.continue, button: t('apply.landing.continue'),
+      paragraphs: [application.status === 'resubmission_requested' ? t('apply.landing.resubmission') : t('apply.landing.lead')],
+    }, errors ? 403 : 200);
+  };
+  router.get(APPLY_PATHS.continue, async (ctx) => {
+    const checked = await checkApplicationKey(services, ctx.query.key, 'account');
+    if (checked.kind !== 'ok') return renderUnopenedUrl(ctx, checked.kind, retry(ctx));
+    landing(ctx, checked.application, String(ctx.query.key));
+  });
+  /** A post without a valid CSRF token (e.g. the page was left open too long): the landing page again, if the key still works. */
+  const landingAgain = async (ctx: Context) => {
+    const checked = await checkApplicationKey(services, postedKey(ctx), 'account');
+    if (checked.kind !== 'ok') return renderUnopenedUrl(ctx, checked.kind, retry(ctx));
+    landing(ctx, checked.application, String(postedKey(ctx)), addError({}, 'form', pageOf<ApplyTextKey>(ctx).t('error.csrf')));
+  };
+  router.post(APPLY_PATHS.continue, formPost({ onCsrfRejected: landingAgain }), async (ctx) => {
+    const opened = await openApplication(services, postedKey(ctx), 'account');
+    if (opened.kind !== 'ok') return renderUnopenedUrl(ctx, opened.kind, retry(ctx));
     cookie.keep(ctx, opened.key);
     ctx.redirect(termsAccepted(services, opened.application) ? `${BASE}/form` : `${BASE}/terms`);
   });

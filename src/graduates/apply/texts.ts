@@ -46,6 +46,10 @@ export const applyTexts = defineTexts({
   'apply.expired': 'URLの有効期限が切れています。お手数ですが、新規登録手続きからやり直してください。',
   'apply.no_access': '申請の手続きを続けるには、メールに記載されたURLを開いてください。',
   'apply.limited': '短時間に送信できるメールの数を超えました。しばらくしてから、もう一度お試しください。',
+  'apply.landing.title': '利用申請',
+  'apply.landing.lead': '下記のメールアドレスで利用申請を続けます。「申請を続ける」ボタンを押して、申請者情報登録に進んでください。',
+  'apply.landing.resubmission': '大学から再申請の依頼がありました。「申請を続ける」ボタンを押して、申請内容を修正してください。大学からのコメントは申請者情報登録の画面に表示されます。',
+  'apply.landing.continue': '申請を続ける',
 }, {
   'apply.request.title': 'Apply for an Account',
   'apply.request.lead': 'Apply to use this service. Enter the email address you want to register.',
@@ -90,6 +94,10 @@ export const applyTexts = defineTexts({
   'apply.expired': 'This URL has expired. Please start again from "Apply for an account".',
   'apply.no_access': 'To continue your application, open the URL in the mail.',
   'apply.limited': 'Too many mails were requested in a short time. Please try again later.',
+  'apply.landing.title': 'Application',
+  'apply.landing.lead': 'You continue the application with the email address below. Press "Continue the application" to go on to the applicant information.',
+  'apply.landing.resubmission': 'The university asked you to resubmit your application. Press "Continue the application" to correct it. The university\'s comment is shown on the applicant information page.',
+  'apply.landing.continue': 'Continue the application',
 });
 
 /** The keys these screens may use: their own and the graduates' shared ones. */

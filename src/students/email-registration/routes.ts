@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { emailForm } from '../../email-verification/forms.js';
+import { showEmailLanding, useMailLang } from '../../email-verification/landing.js';
 import { confirmEmail, EMAIL_CONFIRM_PATHS, requestEmailVerification } from '../../email-verification/service.js';
 import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
@@ -30,10 +31,19 @@ export function emailRegistrationRoutes(deps: WebDeps): Router {
     screen(ctx, details, { sent: true });
   });
 
+  // The mailed URL: a landing page that changes nothing (mail scanners open it too); its button posts.
   router.get(EMAIL_CONFIRM_PATHS.register_email, async (ctx) => {
-    const { t } = pageOf<StudentTextKey>(ctx);
-    const result = await confirmEmail(services, { token: ctx.query.token, purpose: 'register_email', ip: ctx.ip });
+    await showEmailLanding<StudentTextKey>(ctx, services, {
+      purpose: 'register_email', title: 'email_setup.title', paragraphs: 'email_setup.landing', button: 'email_setup.landing_button',
+    });
+  });
+
+  router.post(EMAIL_CONFIRM_PATHS.register_email, formPost(), async (ctx) => {
+    const body = ctx.request.body as Record<string, unknown>;
+    const result = await confirmEmail(services, { token: body.token, purpose: 'register_email', ip: ctx.ip });
     if (result.kind !== 'done') return renderTokenProblem(ctx, result.kind);
+    useMailLang(ctx, result.lang);
+    const { t } = pageOf<StudentTextKey>(ctx);
     const back = interactionPath(result.interactionUid);
     renderMessage(ctx, {
       title: t('email_setup.done_title'),

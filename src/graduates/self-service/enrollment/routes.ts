@@ -9,10 +9,10 @@ import { activeCatalogue } from '../../../applications/catalogue.js';
 import { SELF_SERVICE_PATHS } from '../../../applications/paths.js';
 import { applicationSections } from '../../../applications/view.js';
 import { formOf, savedFormSummary } from '../../applicant.js';
-import { applicantCookie, renderUnopenedUrl } from '../../mailed-url.js';
+import { applicantCookie, postedKey, renderMailedUrlLanding, renderUnopenedUrl } from '../../mailed-url.js';
 import { csrfErrors, graduateOf, menuLink, signedInGraduate } from '../graduate-only.js';
 import { enrollmentForm } from './forms.js';
-import { currentEnrollment, openEnrollment, requestEnrollment, saveEnrollmentForm, submitEnrollment } from './service.js';
+import { checkEnrollmentKey, currentEnrollment, openEnrollment, requestEnrollment, saveEnrollmentForm, submitEnrollment } from './service.js';
 import type { EnrollmentTextKey } from './texts.js';
 
 const ENROL = '/account/enrollments';
@@ -45,10 +45,30 @@ export function enrollmentRoutes(deps: WebDeps): Router {
     renderMessage(ctx, { title: t('enrol.requested_title'), paragraphs: t.list('enrol.requested'), link: menuLink(ctx) });
   });
 
-  router.get(SELF_SERVICE_PATHS.enrollmentContinue, async (ctx) => {
+  // The mailed URL (G5's, or the staff's resubmission request): GET and HEAD only show the landing page;
+  // its button uses the key up and puts a longer-lived one into a cookie for this folder, in this browser.
+  const retry = (ctx: Context) => ({ href: SELF_SERVICE_PATHS.enrollmentNew, label: pageOf<EnrollmentTextKey>(ctx).t('enrol.title') });
+  const landing = (ctx: Context, application: ApplicationRow, key: string, errors?: FieldErrors) => {
     const { t } = pageOf<EnrollmentTextKey>(ctx);
-    const opened = await openEnrollment(services, ctx.query.key);
-    if (opened.kind !== 'ok') return renderUnopenedUrl(ctx, opened.kind, { href: SELF_SERVICE_PATHS.enrollmentNew, label: t('enrol.title') });
+    renderMailedUrlLanding(ctx, {
+      title: t('enrol.title'), address: application.email, key, errors, action: SELF_SERVICE_PATHS.enrollmentContinue, button: t('enrol.landing.continue'),
+      paragraphs: [application.status === 'resubmission_requested' ? t('enrol.landing.resubmission') : t('enrol.landing.lead')],
+    }, errors ? 403 : 200);
+  };
+  router.get(SELF_SERVICE_PATHS.enrollmentContinue, async (ctx) => {
+    const checked = await checkEnrollmentKey(services, ctx.query.key);
+    if (checked.kind !== 'ok') return renderUnopenedUrl(ctx, checked.kind, retry(ctx));
+    landing(ctx, checked.application, String(ctx.query.key));
+  });
+  /** A post without a valid CSRF token: the landing page again, if the key still works. */
+  const landingAgain = async (ctx: Context) => {
+    const checked = await checkEnrollmentKey(services, postedKey(ctx));
+    if (checked.kind !== 'ok') return renderUnopenedUrl(ctx, checked.kind, retry(ctx));
+    landing(ctx, checked.application, String(postedKey(ctx)), csrfErrors(ctx));
+  };
+  router.post(SELF_SERVICE_PATHS.enrollmentContinue, formPost({ onCsrfRejected: landingAgain }), async (ctx) => {
+    const opened = await openEnrollment(services, postedKey(ctx));
+    if (opened.kind !== 'ok') return renderUnopenedUrl(ctx, opened.kind, retry(ctx));
     cookie.keep(ctx, opened.key);
     ctx.redirect(`${ENROL}/form`);
   });

@@ -5,7 +5,7 @@ import type { ApplicationForm } from '../../../applications/fields.js';
 import { hasEnrollment } from '../../../applications/enrollments.js';
 import { SELF_SERVICE_PATHS } from '../../../applications/paths.js';
 import { applicantMayEdit } from '../../../applications/state-machine.js';
-import { applicationOfKey, openApplication, saveApplicationForm, startApplication, submitByApplicant, type OpenedApplication } from '../../applicant.js';
+import { applicationOfKey, checkApplicationKey, openApplication, saveApplicationForm, startApplication, submitByApplicant, type CheckedApplication, type OpenedApplication } from '../../applicant.js';
 import { graduateMails } from '../../mails.js';
 
 // G5 学籍番号追加登録 (DESIGN §2.2 G5; manual 002 §2.3): a signed-in graduate asks for a mailed URL,
@@ -30,7 +30,12 @@ export async function requestEnrollment(
   return { kind: 'sent' };
 }
 
-/** The mailed URL: its key is used up (no replay) and replaced by a longer-lived one for a cookie. */
+/** The mailed URL's landing page: the application of its key, which is not used up. */
+export function checkEnrollmentKey(services: Pick<Services, 'applications'>, mailedKey: unknown): Promise<CheckedApplication> {
+  return checkApplicationKey(services, mailedKey, 'enrollment');
+}
+
+/** The landing page's button: the mailed key is used up (no replay) and replaced by a longer-lived one for a cookie. */
 export function openEnrollment(services: Pick<Services, 'applications' | 'config'>, mailedKey: unknown): Promise<OpenedApplication> {
   return openApplication(services, mailedKey, 'enrollment');
 }

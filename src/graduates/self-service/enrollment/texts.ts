@@ -12,6 +12,9 @@ export const enrollmentTexts = defineTexts({
     '追加した学籍番号は、大学の承認後に利用できるようになります。',
   ],
   'enrol.send': '送信',
+  'enrol.landing.lead': '下記のメールアドレスのアカウントに学籍番号を追加登録します。「登録を続ける」ボタンを押して、追加したい学籍番号の情報を入力してください。',
+  'enrol.landing.resubmission': '大学から学籍番号追加登録の再申請の依頼がありました。「登録を続ける」ボタンを押して、申請内容を修正してください。大学からのコメントは入力画面に表示されます。',
+  'enrol.landing.continue': '登録を続ける',
   'enrol.requested_title': '申請完了',
   'enrol.requested': [
     '登録したメールアドレス宛に、学籍番号追加登録用のURLを記載したメールを送信しました。',
@@ -46,6 +49,9 @@ export const enrollmentTexts = defineTexts({
     'The added student number can be used once the university has approved it.',
   ],
   'enrol.send': 'Send',
+  'enrol.landing.lead': 'You add a student number to the account of the email address below. Press "Continue" to enter the student number you want to add.',
+  'enrol.landing.resubmission': 'The university asked you to resubmit your student number request. Press "Continue" to correct it. The university\'s comment is shown on the form.',
+  'enrol.landing.continue': 'Continue',
   'enrol.requested_title': 'Request sent',
   'enrol.requested': [
     'A mail with the URL for adding a student number has been sent to your registered email address.',

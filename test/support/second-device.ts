@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import type { AppConfig } from '../../src/config/types.js';
+import { openContext, VIEWPORTS } from './chromium.js';
+import { beginAuthorization, exchangeCode, oidc, relyingParty, RP, type AuthorizationAttempt, type TestServer } from './harness.js';
+
+// A second device (issue 10): the relying party's own login start, where /interaction/<uid> opened in
+// a browser that did not start the login sends it (OpenID Connect third-party-initiated login).
+
+/** test-rp's login start (rp.example.test does not exist: Chromium tests answer it themselves). */
+export const RP_LOGIN = 'https://rp.example.test/login';
+
+/** For startTestServer: test-rp starts its logins at RP_LOGIN; the other test clients have no login start. */
+export function withLoginStart(config: AppConfig): void {
+  config.clients = config.clients.map((c) => (c.client_id === 'test-rp' ? { ...c, initiate_login_uri: RP_LOGIN } : c));
+}
+
+/** A browser profile whose relying party answers its login start (a fresh authorization request) and its callback. */
+export async function deviceOf(browser: Browser, server: TestServer) {
+  const device = await openContext(browser, VIEWPORTS[1]!);
+  const attempts: AuthorizationAttempt[] = [];
+  const loginStarts: URL[] = [];
+  // Registered after openContext's catch-all, so it answers the login start first.
+  await device.context.route(`${RP_LOGIN}**`, async (route) => {
+    const start = new URL(route.request().url());
+    loginStarts.push(start);
+    const attempt = await beginAuthorization(await relyingParty(server), { login_type: start.searchParams.get('login_type') ?? '' });
+    attempts.push(attempt);
+    await route.fulfill({ status: 302, headers: { location: attempt.url } });
+  });
+  return { ...device, attempts, loginStarts };
+}
+
+/** Waits for the relying party's callback and redeems its code like the relying party would. */
+export async function codeAt(page: Page, attempt: AuthorizationAttempt, callbacks: string[]) {
+  await page.waitForURL((url) => url.href.startsWith(RP.redirectUri));
+  expect(callbacks).to.have.length(1);
+  const tokens = await exchangeCode(attempt, callbacks[0]!);
+  const claims = tokens.claims()!;
+  return { claims, userinfo: await oidc.fetchUserInfo(attempt.client, tokens.access_token, claims.sub) };
+}
