@@ -1,6 +1,7 @@
-import { In, LessThan } from 'typeorm';
+import { LessThan } from 'typeorm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
+import { runInTransaction } from '../db/transaction.js';
 
 // The hot paths (every request of a login, every token, userinfo and refresh) are plain
 // parameterised statements rather than TypeORM's repository/query builder, whose query building
@@ -18,6 +19,10 @@ const UPSERT = {
     + 'payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, '
     + 'account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL',
 } as const;
+
+/** The models whose rows belong to an account (their account_id column is filled, to end them together). */
+const ACCOUNT_MODELS = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
 
@@ -69,7 +74,7 @@ export class TypeOrmAdapter implements Adapter {
       payload.grantId ?? null,
       payload.userCode ?? null,
       payload.uid ?? null,
-      this.model === 'Session' ? payload.accountId ?? null : null,
+      ACCOUNT_MODELS.has(this.model) ? payload.accountId ?? null : null,
       expiresIn ? utcDatetime(Date.now() + expiresIn * 1000) : null,
     ]);
   }
@@ -112,7 +117,28 @@ export async function purgeExpiredPayloads(database: Database, now = new Date())
   return result.affected ?? 0;
 }
 
-/** Ends every session of an account (after a credential reset), on every replica. */
-export async function destroySessionsOf(database: Database, accountId: string): Promise<void> {
-  await database.dataSource.getRepository(database.entities.OidcPayload).delete({ model: In(['Session']), accountId });
+/**
+ * Ends everything an account is signed in with (after a credential reset, a staff lock, an address
+ * moved to another mailbox), on every replica: its sessions, its grants and every token issued under
+ * them (access and refresh tokens, codes), so a relying party's refresh fails too. Grants are found
+ * through the account's rows and through its sessions' authorizations (rows written before the
+ * account was recorded on grants and tokens).
+ */
+export async function endEverySignInOf(database: Database, accountId: string): Promise<void> {
+  await runInTransaction(database, async (manager) => {
+    const sessions = await manager.query('SELECT payload FROM oidc_payload WHERE model = ? AND account_id = ?', ['Session', accountId]) as RawRow[];
+    const grants = await manager.query('SELECT id FROM oidc_payload WHERE model = ? AND account_id = ?', ['Grant', accountId]) as Array<{ id: string }>;
+    const grantIds = new Set(grants.map((row) => row.id));
+    for (const row of sessions) {
+      const authorizations = (parsed(row.payload).authorizations ?? {}) as Record<string, { grantId?: unknown }>;
+      for (const authorization of Object.values(authorizations)) if (typeof authorization.grantId === 'string') grantIds.add(authorization.grantId);
+    }
+    const ids = [...grantIds];
+    if (ids.length) {
+      const marks = ids.map(() => '?').join(', ');
+      await manager.query(`DELETE FROM oidc_payload WHERE model IN (${TOKEN_MODELS.map(() => '?').join(', ')}) AND grant_id IN (${marks})`, [...TOKEN_MODELS, ...ids]);
+      await manager.query(`DELETE FROM oidc_payload WHERE model = ? AND id IN (${marks})`, ['Grant', ...ids]);
+    }
+    await manager.query(`DELETE FROM oidc_payload WHERE account_id = ? AND model IN (${[...ACCOUNT_MODELS].map(() => '?').join(', ')})`, [accountId, ...ACCOUNT_MODELS]);
+  });
 }

@@ -155,13 +155,13 @@ export class StaffStore {
     await this.users.update({ id }, {
       totpSecretSealed: null, totpEnabled: false, totpLastStep: null, enrolmentTokenHash: hash, enrolmentExpiresAt: expiresAt, updatedAt: now,
     });
-    await this.destroySessionsOf(id);
+    await this.endEverySignInOf(id);
     return { token, expiresAt };
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<void> {
     await this.users.update({ id }, { disabled, updatedAt: new Date() });
-    if (disabled) await this.destroySessionsOf(id);
+    if (disabled) await this.endEverySignInOf(id);
   }
 
   async recordLogin(id: string): Promise<void> {
@@ -212,7 +212,7 @@ export class StaffStore {
     if (value) await this.sessions.delete({ idHash: hashSessionId(value) });
   }
 
-  async destroySessionsOf(staffId: string): Promise<void> {
+  async endEverySignInOf(staffId: string): Promise<void> {
     await this.sessions.delete({ staffId });
   }
 

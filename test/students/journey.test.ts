@@ -236,7 +236,9 @@ for (const db of DATABASES) {
     it('S6 forgotten second password: mail → new second password → login; the sessions of the account end', async () => {
       const student = server.students[8]!;
       const browser = newBrowser();
-      await firstLogin(server, browser, student, 'forgot@example.ac.jp');
+      const before = await firstLogin(server, browser, student, 'forgot@example.ac.jp');
+      const sub = before.tokens.claims()!.sub;
+      await oidc.fetchUserInfo(before.attempt.client, before.tokens.access_token, sub);
       const { page } = await openLogin(server, newBrowser());
       const other = newBrowser();
       const { page: login } = await openLogin(server, other);
@@ -256,6 +258,10 @@ for (const db of DATABASES) {
       const menu = await browser.get(`${server.url}/account`);
       expect(textOf(menu)).to.contain('在学生の方').and.contain('卒業生の方');
       expect(textOf(await browser.get(`${server.url}/account?login_type=student`))).to.contain('在学生ログイン');
+      // …and so did what the relying party holds: the access token issued before the reset is refused.
+      let refused = false;
+      await oidc.fetchUserInfo(before.attempt.client, before.tokens.access_token, sub).catch(() => { refused = true; });
+      expect(refused, 'userinfo with a token issued before the reset').to.equal(true);
       await fullLogin(server, newBrowser(), student, 'Reset2Second');
       void page;
     });

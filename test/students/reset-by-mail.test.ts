@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { textOf } from '../support/browser.js';
 import { accountByEmail, askForgotten, expectForgotAnswerBeforeWork, lockAsStaff, mailsQueuedFor } from '../support/reset-by-mail.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
-import { DATABASES, newBrowser, RP, startTestServer, type TestServer, type TestStudent } from '../support/harness.js';
+import { DATABASES, exchangeCode, newBrowser, oidc, RP, startTestServer, type TestServer, type TestStudent } from '../support/harness.js';
 import { urlIn } from '../support/smtp.js';
 import { emailOf } from '../support/students.js';
 
@@ -75,6 +75,29 @@ for (const db of DATABASES) {
       await resetByMail(server, email);
       const account = await accountOf(email);
       expect((await server.services.audit.list(account.id)).map((e) => e.event)).to.include('second_password.reset').and.not.include('account.unlocked');
+    });
+
+    it('the reset also ends what relying parties hold: a refresh token issued before it is refused, one issued after works', async () => {
+      const student = server.students[4]!;
+      const email = emailOf(student);
+      await firstLogin(server, newBrowser(), student, email);
+      const offlineTokens = async () => {
+        const browser = newBrowser();
+        const { attempt, page } = await openLogin(server, browser, { scope: 'openid offline_access', prompt: 'consent' });
+        const tokens = await exchangeCode(attempt, await submitLogin(browser, page, student, currentSecond));
+        expect(tokens.refresh_token, 'a refresh token').to.be.a('string');
+        return { client: attempt.client, refreshToken: tokens.refresh_token! };
+      };
+      let currentSecond = NEW_SECOND_PASSWORD;
+      const before = await offlineTokens();
+      expect((await oidc.refreshTokenGrant(before.client, before.refreshToken)).access_token).to.be.a('string');
+      await resetByMail(server, email);
+      currentSecond = RESET_SECOND;
+      let refused: unknown;
+      await oidc.refreshTokenGrant(before.client, before.refreshToken).catch((error: unknown) => { refused = error; });
+      expect((refused as { error?: string } | undefined)?.error, 'the refresh token issued before the reset').to.equal('invalid_grant');
+      const after = await offlineTokens();
+      expect((await oidc.refreshTokenGrant(after.client, after.refreshToken)).access_token).to.be.a('string');
     });
 
     it('a lock set by staff is not lifted: no link is sent, and a link mailed before the lock sets nothing', async () => {

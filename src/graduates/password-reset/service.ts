@@ -1,5 +1,5 @@
 import type { Lang } from '../../config/types.js';
-import { destroySessionsOf } from '../../oidc/adapter.js';
+import { endEverySignInOf } from '../../oidc/adapter.js';
 import { checkNewPasswords, storePasswords, type NewPasswords, type PasswordSetupErrors } from '../../credentials/passwords.js';
 import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
 import type { Services } from '../../services.js';
@@ -57,7 +57,7 @@ export async function resetPasswords(
   const used = await services.tokens.consume('reset_password', input.token);
   if (used.status !== 'valid') return { kind: used.status };
   await storePasswords(services, account.id, input);
-  await destroySessionsOf(services.database, account.id);
+  await endEverySignInOf(services.database, account.id);
   await liftLoginLockAfterReset(services, account, input.ip);
   if (account.email) await services.sendMail(account.email, credentialMails.passwordsReset(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('password.reset', { accountId: account.id, ip: input.ip, detail: { wasInitial: Boolean(account.passwordIsInitial) } });

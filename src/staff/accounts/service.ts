@@ -1,6 +1,6 @@
 import { graduateLoginUrl } from '../../applications/links.js';
 import type { AccountRow, ApplicationRow } from '../../db/entities.js';
-import { destroySessionsOf } from '../../oidc/adapter.js';
+import { endEverySignInOf } from '../../oidc/adapter.js';
 import type { Services } from '../../services.js';
 import { queueMail, ReviewError, type StaffActor } from '../actions.js';
 import { issueInitialPassword } from '../initial-password.js';
@@ -61,6 +61,6 @@ export async function setAccountLocked(
   const account = await services.accounts.findById(input.accountId);
   if (!account) throw new ReviewError('not_found');
   await accountRows(services).update({ id: account.id }, { locked: input.locked, updatedAt: new Date() });
-  if (input.locked) await destroySessionsOf(services.database, account.id);
+  if (input.locked) await endEverySignInOf(services.database, account.id);
   await services.audit.record(input.locked ? 'account.locked' : 'account.unlocked', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id } });
 }

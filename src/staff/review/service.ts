@@ -10,7 +10,7 @@ import { groupOf, writePersonalData } from '../../applications/personal-data.js'
 import type { ApplicationStore } from '../../applications/store.js';
 import type { AccountRow, ApplicationRow, ApplicationStatus } from '../../db/entities.js';
 import { emailMails } from '../../email-verification/mails.js';
-import { destroySessionsOf } from '../../oidc/adapter.js';
+import { endEverySignInOf } from '../../oidc/adapter.js';
 import type { Services } from '../../services.js';
 import { queueMail, ReviewError, type StaffActor } from '../actions.js';
 import { issueInitialPassword } from '../initial-password.js';
@@ -132,7 +132,7 @@ async function approveChange(services: ReviewServices, actor: StaffActor, applic
     await manager.getRepository(services.database.entities.OneTimeToken).update({ accountId: account.id, usedAt: IsNull() }, { usedAt: new Date() });
     return moved;
   }));
-  await destroySessionsOf(services.database, account.id);
+  await endEverySignInOf(services.database, account.id);
   let oldNotified = true;
   if (account.email && account.email !== newEmail) {
     oldNotified = await queueMail(services, account.email, emailMails.emailChangedNotice(services.langOf(account.locale), services.mailBranding));

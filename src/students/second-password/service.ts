@@ -1,7 +1,7 @@
 import type { AccountRow } from '../../db/entities.js';
 import type { Lang } from '../../config/types.js';
 import type { Services } from '../../services.js';
-import { destroySessionsOf } from '../../oidc/adapter.js';
+import { endEverySignInOf } from '../../oidc/adapter.js';
 import { credentialMails } from '../../credentials/mails.js';
 import { checkNewSecondPassword, storeSecondPassword, type SecondPasswordCheck, type SecondPasswordDeps } from '../../credentials/second-password.js';
 import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
@@ -71,7 +71,7 @@ export async function resetSecondPassword(
   const used = await services.tokens.consume('reset_second_password', input.token);
   if (used.status !== 'valid') return { kind: used.status };
   await storeSecondPassword(services, account.id, input.candidate);
-  await destroySessionsOf(services.database, account.id);
+  await endEverySignInOf(services.database, account.id);
   await liftLoginLockAfterReset(services, account, input.ip);
   if (account.email) await services.sendMail(account.email, credentialMails.secondPasswordChanged(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('second_password.reset', { accountId: account.id, ip: input.ip });
