@@ -5,7 +5,7 @@ import {
   applicationOf, applyCompletely, approvedGraduate, firstGraduateLogin, graduateLoginPage, STAFF, submitGraduateLogin,
 } from '../support/graduates.js';
 import { DATABASES, exchangeCode, newBrowser, RP, startTestServer, type TestServer } from '../support/harness.js';
-import { RP_LOGIN, withLoginStart } from '../support/second-device.js';
+import { resetLinkPastAScanner, RP_LOGIN, withLoginStart } from '../support/second-device.js';
 import { urlIn } from '../support/smtp.js';
 import { sha256Hex, tokenOf } from '../support/students.js';
 import { scanLikeAMailGateway } from '../support/scanner.js';
@@ -30,27 +30,13 @@ for (const db of DATABASES) {
     it('a scanner changes nothing; browser B finishes the reset, its OK leads to the graduate login of the client; both browsers then sign in', async () => {
       const email = 'g11-second-device@example.com';
       await firstGraduateLogin(server, email, await approvedGraduate(server, email));
-      const { dataSource, entities } = server.services.database;
-      const accountRow = () => dataSource.getRepository(entities.Account).findOneByOrFail({ email });
-
-      // Browser A: 卒業生ログイン → パスワードを忘れた場合 → the address.
+      // Browser A: 卒業生ログイン → パスワードを忘れた場合 → the address; then the mail gateway.
       const first = newBrowser();
       const { attempt, page } = await graduateLoginPage(server, first);
       const uid = new URL(page.url).pathname.split('/')[2]!;
-      const forgot = await first.get(linkByText(page, 'パスワードを忘れた場合'));
-      const sent = await first.submit(forgot, FORGOT, { email });
-      expect(textOf(sent)).to.contain('再設定用のURLを記載したメールを送信しました');
-      const url = urlIn(await server.smtp.waitFor(email, (m) => m.subject.includes('パスワードの再設定')));
-      expect(url.startsWith(at(RESET))).to.equal(true);
-      const tokenRow = () => dataSource.getRepository(entities.OneTimeToken).findOneByOrFail({ tokenHash: sha256Hex(tokenOf(url)) });
-
-      // The scanner: cookie-less HEAD, GET, GET.
-      const before = JSON.stringify(await accountRow());
-      const [head, ...gets] = await scanLikeAMailGateway(url);
-      for (const seen of [head, ...gets]) expect(seen.status).to.equal(200);
-      for (const seen of gets) expect(textOf(seen)).to.contain('パスワード');
-      expect((await tokenRow()).usedAt).to.equal(null);
-      expect(JSON.stringify(await accountRow())).to.equal(before);
+      const { url, tokenRow } = await resetLinkPastAScanner(server, {
+        browser: first, loginPage: page, link: 'パスワードを忘れた場合', forgotPath: FORGOT, resetPath: RESET, email, subject: 'パスワードの再設定', landingText: 'パスワード',
+      });
 
       // Browser B: the form, the new values, OK → the client's login start with the graduate login.
       const second = newBrowser();

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { AppConfig } from '../../src/config/types.js';
+import { linkByText, textOf, type HttpBrowser, type Page as HttpPage } from './browser.js';
 import { openContext, VIEWPORTS } from './chromium.js';
+import { scanLikeAMailGateway } from './scanner.js';
+import { urlIn } from './smtp.js';
+import { sha256Hex, tokenOf } from './students.js';
 import { beginAuthorization, exchangeCode, oidc, relyingParty, RP, type AuthorizationAttempt, type TestServer } from './harness.js';
 
 // A second device (issue 10): the relying party's own login start, where /interaction/<uid> opened in
@@ -38,4 +42,31 @@ export async function codeAt(page: Page, attempt: AuthorizationAttempt, callback
   const tokens = await exchangeCode(attempt, callbacks[0]!);
   const claims = tokens.claims()!;
   return { claims, userinfo: await oidc.fetchUserInfo(attempt.client, tokens.access_token, claims.sub) };
+}
+
+/**
+ * A forgotten credential asked for in browser A (its login page's link, the address), then the mailed
+ * link met by a mail gateway first: HEAD, GET, GET change nothing (the token unused, the account row as
+ * it was). Returns the mailed URL and a reader of its token's row, for browser B to finish the reset.
+ */
+export async function resetLinkPastAScanner(
+  server: TestServer,
+  input: { browser: HttpBrowser; loginPage: HttpPage; link: string; forgotPath: string; resetPath: string; email: string; subject: string; landingText: string },
+) {
+  const { dataSource, entities } = server.services.database;
+  const accountRow = async () => JSON.stringify(await dataSource.getRepository(entities.Account).findOneByOrFail({ email: input.email }));
+  const forgot = await input.browser.get(linkByText(input.loginPage, input.link));
+  const sent = await input.browser.submit(forgot, input.forgotPath, { email: input.email });
+  expect(textOf(sent)).to.contain('再設定用のURLを記載したメールを送信しました');
+  const url = urlIn(await server.smtp.waitFor(input.email, (m) => m.subject.includes(input.subject)));
+  expect(url.startsWith(`${server.url}${input.resetPath}`)).to.equal(true);
+  const tokenRow = () => dataSource.getRepository(entities.OneTimeToken).findOneByOrFail({ tokenHash: sha256Hex(tokenOf(url)) });
+
+  const before = await accountRow();
+  const [head, ...gets] = await scanLikeAMailGateway(url);
+  for (const seen of [head, ...gets]) expect(seen.status).to.equal(200);
+  for (const seen of gets) expect(textOf(seen)).to.contain(input.landingText);
+  expect((await tokenRow()).usedAt).to.equal(null);
+  expect(await accountRow()).to.equal(before);
+  return { url, tokenRow };
 }
