@@ -7,12 +7,12 @@
  * where B signs in with the new values; A's login goes on.
  */
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { approveApplication } from '../../src/staff/review/service.js';
-import { heading, launchChromium, shoot, text } from '../support/chromium.js';
+import { heading, shoot, text } from '../support/chromium.js';
 import { applicationOf, applyCompletely, STAFF } from '../support/graduates.js';
-import { beginAuthorization, DATABASES, newBrowser, relyingParty, startTestServer, type TestServer } from '../support/harness.js';
-import { codeAt, deviceOf, RP_LOGIN, withLoginStart } from '../support/second-device.js';
+import { beginAuthorization, DATABASES, newBrowser, relyingParty, type TestServer } from '../support/harness.js';
+import { codeAt, RP_LOGIN, twoDevices } from '../support/second-device.js';
 import { urlIn, type ReceivedMail } from '../support/smtp.js';
 import { initialPasswordIn } from '../support/staff.js';
 
@@ -52,19 +52,11 @@ for (const db of DATABASES) {
   describe(`graduates on a second device in Chromium (${db.name})`, function () {
     this.timeout(120_000);
     let server: TestServer;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
     const email = `g-two-devices-${db.name}@example.com`;
     let sub = '';
 
-    before(async () => {
-      [browser, server] = await Promise.all([launchChromium(), startTestServer(db, withLoginStart)]);
-    });
-    afterEach(async () => { for (const context of contexts.splice(0)) await context.close(); });
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    const devices = twoDevices(db);
+    before(() => { server = devices.server; });
 
     it('the approval mail\'s ログインはこちらから in a fresh browser: the service\'s 卒業生ログイン, then the first login to the code', async () => {
       await applyCompletely(server, newBrowser(), email);
@@ -73,8 +65,7 @@ for (const db of DATABASES) {
       const url = loginUrlIn(mail);
       expect(url.startsWith(RP_LOGIN)).to.equal(true);
 
-      const fresh = await deviceOf(browser, server);
-      contexts.push(fresh.context);
+      const fresh = await devices.open();
       await fresh.page.goto(url);
       await heading(fresh.page, '卒業生ログイン');
       await shoot(fresh.page, 'second-device', `${db.name}-g-01-approval-link`);
@@ -91,8 +82,7 @@ for (const db of DATABASES) {
     it('G11: requested in browser A, finished in browser B; B\'s OK leads to the service\'s 卒業生ログイン and signs in; A\'s login goes on', async () => {
       expect(sub, 'the graduate of the test above').to.not.equal('');
       // ---- Browser A: 卒業生ログイン → パスワードを忘れた場合 → the address.
-      const pc = await deviceOf(browser, server);
-      contexts.push(pc.context);
+      const pc = await devices.open();
       const attempt = await beginAuthorization(await relyingParty(server), { login_type: 'graduate' });
       await pc.page.goto(attempt.url);
       await heading(pc.page, '卒業生ログイン');
@@ -104,8 +94,7 @@ for (const db of DATABASES) {
       await text(pc.page, '入力されたメールアドレスが登録されている場合、再設定用のURLを記載したメールを送信しました。');
 
       // ---- Browser B (the phone): the mailed link, the new values, OK.
-      const phone = await deviceOf(browser, server);
-      contexts.push(phone.context);
+      const phone = await devices.open();
       await phone.page.goto(urlIn(await server.smtp.waitFor(email, (m) => m.subject.includes('パスワードの再設定'))));
       await heading(phone.page, 'パスワード再設定');
       await shoot(phone.page, 'second-device', `${db.name}-g-02-reset-form`);

@@ -5,7 +5,7 @@ import {
   applicationOf, applyCompletely, approvedGraduate, firstGraduateLogin, graduateLoginPage, STAFF, submitGraduateLogin,
 } from '../support/graduates.js';
 import { DATABASES, exchangeCode, newBrowser, RP, startTestServer, type TestServer } from '../support/harness.js';
-import { resetLinkPastAScanner, RP_LOGIN, withLoginStart } from '../support/second-device.js';
+import { expectLoginStart, resetLinkPastAScanner, RP_LOGIN, withLoginStart } from '../support/second-device.js';
 import { urlIn } from '../support/smtp.js';
 import { sha256Hex, tokenOf } from '../support/students.js';
 import { scanLikeAMailGateway } from '../support/scanner.js';
@@ -48,11 +48,7 @@ for (const db of DATABASES) {
       expect((await tokenRow()).usedAt).to.not.equal(null);
       const ok = linkByText(done, 'OK');
       expect(new URL(ok).pathname).to.equal(`/interaction/${uid}`);
-      const elsewhere = await second.get(ok, RP_LOGIN);
-      const start = new URL(elsewhere.location!);
-      expect(`${start.origin}${start.pathname}`).to.equal(RP_LOGIN);
-      expect(start.searchParams.get('login_type')).to.equal('graduate');
-      expect(start.searchParams.get('iss')).to.equal(server.url);
+      expectLoginStart((await second.get(ok, RP_LOGIN)).location, 'graduate', server.url);
 
       // The relying party's login start: a fresh authorization in B, signed in with the new values.
       const fresh = await graduateLoginPage(server, second);

@@ -7,10 +7,10 @@
  * (第2パスワード設定 → the relying party's code), and B then logs in through to the relying party's code.
  */
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { heading, launchChromium, shoot, text } from '../support/chromium.js';
-import { beginAuthorization, DATABASES, relyingParty, startTestServer, type TestServer, type TestStudent } from '../support/harness.js';
-import { codeAt, deviceOf, withLoginStart } from '../support/second-device.js';
+import type { Page } from 'playwright-core';
+import { heading, shoot, text } from '../support/chromium.js';
+import { beginAuthorization, DATABASES, relyingParty, type TestServer, type TestStudent } from '../support/harness.js';
+import { codeAt, twoDevices } from '../support/second-device.js';
 import { urlIn } from '../support/smtp.js';
 
 const SECOND_PASSWORD = 'TwoDevice2nd';
@@ -25,17 +25,9 @@ for (const db of DATABASES) {
   describe(`S1 on a second device in Chromium (${db.name})`, function () {
     this.timeout(120_000);
     let server: TestServer;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
 
-    before(async () => {
-      [browser, server] = await Promise.all([launchChromium(), startTestServer(db, withLoginStart)]);
-    });
-    afterEach(async () => { for (const context of contexts.splice(0)) await context.close(); });
-    after(async () => {
-      await browser?.close();
-      await server?.stop();
-    });
+    const devices = twoDevices(db);
+    before(() => { server = devices.server; });
 
     it('registered from the mail on the phone: ログインページへ移動 → the service\'s 在学生ログイン → the code; the PC\'s login goes on', async () => {
       const student = server.students[0]!;
@@ -43,8 +35,7 @@ for (const db of DATABASES) {
       const shot = (page: Page, name: string) => shoot(page, 'second-device', `${db.name}-${name}`);
 
       // ---- Browser A (the PC): the login started at the relying party, the address registered.
-      const pc = await deviceOf(browser, server);
-      contexts.push(pc.context);
+      const pc = await devices.open();
       const attempt = await beginAuthorization(await relyingParty(server));
       await pc.page.goto(attempt.url);
       await heading(pc.page, '在学生ログイン');
@@ -59,8 +50,7 @@ for (const db of DATABASES) {
       const interactionUrl = pc.page.url().match(/^.*\/interaction\/[^/?#]+/)![0];
 
       // ---- Browser B (the phone): the mailed URL, its button, メールアドレス設定完了.
-      const phone = await deviceOf(browser, server);
-      contexts.push(phone.context);
+      const phone = await devices.open();
       const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('メールアドレスの登録'));
       await phone.page.goto(urlIn(mail));
       await phone.page.getByRole('button', { name: 'メールアドレスを設定する', exact: true }).waitFor();
@@ -103,8 +93,7 @@ for (const db of DATABASES) {
     it('registered on the phone before the PC sets anything: the phone\'s login goes on to 第2パスワード設定 and the code', async () => {
       const student = server.students[1]!;
       const email = `two-devices-b-${db.name}@example.ac.jp`;
-      const pc = await deviceOf(browser, server);
-      contexts.push(pc.context);
+      const pc = await devices.open();
       await pc.page.goto((await beginAuthorization(await relyingParty(server))).url);
       await fillLogin(pc.page, student, '');
       await pc.page.getByRole('button', { name: 'ログイン', exact: true }).click();
@@ -113,8 +102,7 @@ for (const db of DATABASES) {
       await pc.page.getByRole('button', { name: '確認', exact: true }).click();
       await text(pc.page, '確認メールを送信しました。');
 
-      const phone = await deviceOf(browser, server);
-      contexts.push(phone.context);
+      const phone = await devices.open();
       await phone.page.goto(urlIn(await server.smtp.waitFor(email, (m) => m.subject.includes('メールアドレスの登録'))));
       await phone.page.getByRole('button', { name: 'メールアドレスを設定する', exact: true }).click();
       await heading(phone.page, 'メールアドレス設定完了');

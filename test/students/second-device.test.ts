@@ -4,7 +4,7 @@ import { firstLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../supp
 import {
   beginAuthorization, DATABASES, exchangeCode, newBrowser, relyingParty, RP, startTestServer, type TestServer,
 } from '../support/harness.js';
-import { resetLinkPastAScanner, RP_LOGIN, withLoginStart } from '../support/second-device.js';
+import { expectLoginStart, resetLinkPastAScanner, RP_LOGIN, withLoginStart } from '../support/second-device.js';
 import { urlIn } from '../support/smtp.js';
 import { emailOf, sha256Hex, tokenOf } from '../support/students.js';
 
@@ -123,10 +123,7 @@ for (const db of DATABASES) {
       expect((await tokenRow()).usedAt).to.not.equal(null);
       const ok = linkByText(done, 'OK');
       expect(new URL(ok).pathname).to.equal(`/interaction/${uid}`);
-      const elsewhere = await second.get(ok, RP_LOGIN);
-      const start = new URL(elsewhere.location!);
-      expect(`${start.origin}${start.pathname}`).to.equal(RP_LOGIN);
-      expect(start.searchParams.get('login_type')).to.equal('student');
+      expectLoginStart((await second.get(ok, RP_LOGIN)).location, 'student', server.url);
       // The relying party's login start sends B to a fresh authorization: B signs in with the new value.
       await signIn(second, student, RESET_SECOND);
 

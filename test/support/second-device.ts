@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AppConfig } from '../../src/config/types.js';
 import { linkByText, textOf, type HttpBrowser, type Page as HttpPage } from './browser.js';
-import { openContext, VIEWPORTS } from './chromium.js';
+import { launchChromium, openContext, VIEWPORTS } from './chromium.js';
 import { scanLikeAMailGateway } from './scanner.js';
 import { urlIn } from './smtp.js';
 import { sha256Hex, tokenOf } from './students.js';
-import { beginAuthorization, exchangeCode, oidc, relyingParty, RP, type AuthorizationAttempt, type TestServer } from './harness.js';
+import {
+  beginAuthorization, exchangeCode, oidc, relyingParty, RP, startTestServer, type AuthorizationAttempt, type DatabaseTarget, type TestServer,
+} from './harness.js';
 
 // A second device (issue 10): the relying party's own login start, where /interaction/<uid> opened in
 // a browser that did not start the login sends it (OpenID Connect third-party-initiated login).
@@ -69,4 +71,37 @@ export async function resetLinkPastAScanner(
   expect((await tokenRow()).usedAt).to.equal(null);
   expect(await accountRow()).to.equal(before);
   return { url, tokenRow };
+}
+
+/**
+ * A suite of devices: headless Chromium and a test server whose test-rp has its login start, started
+ * before the suite's tests; each test opens devices (separate browser profiles), closed after it.
+ */
+export function twoDevices(db: DatabaseTarget) {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  const opened: BrowserContext[] = [];
+  before(async () => { [browser, server] = await Promise.all([launchChromium(), startTestServer(db, withLoginStart)]); });
+  afterEach(async () => { for (const context of opened.splice(0)) await context.close(); });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    get server(): TestServer { return server!; },
+    /** A new device (its own cookies) whose relying party answers its login start and callback. */
+    async open() {
+      const device = await deviceOf(browser!, server!);
+      opened.push(device.context);
+      return device;
+    },
+  };
+}
+
+/** A redirect to test-rp's login start, keeping the login type, with `iss` (third-party-initiated login). */
+export function expectLoginStart(location: string | undefined, loginType: 'student' | 'graduate', issuer: string): void {
+  const start = new URL(location ?? '');
+  expect(`${start.origin}${start.pathname}`).to.equal(RP_LOGIN);
+  expect(start.searchParams.get('login_type')).to.equal(loginType);
+  expect(start.searchParams.get('iss')).to.equal(issuer);
 }
