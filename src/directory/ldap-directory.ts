@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import tls, { type ConnectionOptions } from 'node:tls';
 import {
   AdminLimitExceededError, BusyError, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError,
   TimeLimitExceededError, UnavailableError, type Entry,
@@ -39,15 +39,38 @@ class PoolTimeoutError extends Error {
   override name = 'PoolTimeoutError';
 }
 
-interface Slot {
+class ConnectionLostError extends Error {
+  override name = 'ConnectionLostError';
+}
+
+/**
+ * A directory connection, watched: a socket under it closing (the directory restarted, a failover
+ * moved the address, a reset) marks it lost at once. ldapts alone does not notice when the TLS
+ * socket of a StartTLS connection closes: it would keep the connection, and the next operation
+ * would wait for its timeout.
+ */
+export interface DirectoryConnection {
   client: Client;
+  isLost(): boolean;
+  /** Rejects with ConnectionLostError once the connection is lost (never resolves). */
+  readonly whenLost: Promise<never>;
+}
+
+interface Slot {
+  connection: DirectoryConnection;
+  /** How many logins have used it: a failure on a reused connection may be its staleness. */
+  uses: number;
   idleTimer?: NodeJS.Timeout;
+}
+
+function usable(slot: Slot): boolean {
+  return !slot.connection.isLost() && slot.connection.client.isConnected;
 }
 
 /**
  * A bounded pool of directory connections: at most `size` are open or being opened; a login that
  * finds them all busy waits up to `waitMs` (then the directory counts as unavailable). Idle
- * connections are closed after `idleMs`.
+ * connections are closed after `idleMs`; a lost one is never handed out.
  */
 export class ConnectionPool {
   private readonly idle: Slot[] = [];
@@ -56,7 +79,7 @@ export class ConnectionPool {
   private closed = false;
 
   constructor(
-    private readonly open: () => Promise<Client>,
+    private readonly open: () => Promise<DirectoryConnection>,
     private readonly size: number,
     private readonly waitMs: number,
     private readonly idleMs = 60_000,
@@ -72,8 +95,9 @@ export class ConnectionPool {
     while (this.idle.length) {
       const slot = this.idle.pop()!;
       clearTimeout(slot.idleTimer);
-      if (slot.client.isConnected) {
+      if (usable(slot)) {
         this.busy += 1;
+        slot.uses += 1;
         return slot;
       }
       discard(slot);
@@ -81,7 +105,7 @@ export class ConnectionPool {
     if (this.busy < this.size) {
       this.busy += 1;
       try {
-        return { client: await this.open() };
+        return { connection: await this.open(), uses: 1 };
       } catch (error) {
         this.busy -= 1;
         this.handOver();
@@ -104,7 +128,7 @@ export class ConnectionPool {
 
   /** Gives a connection back; one that failed (or was closed) is dropped instead of reused. */
   release(slot: Slot, reusable: boolean): void {
-    if (!reusable || this.closed || !slot.client.isConnected) {
+    if (!reusable || this.closed || !usable(slot)) {
       discard(slot);
       this.busy -= 1;
       this.handOver();
@@ -113,6 +137,7 @@ export class ConnectionPool {
     const waiter = this.waiting.shift();
     if (waiter) {
       clearTimeout(waiter.timer);
+      slot.uses += 1;
       waiter.resolve(slot);
       return;
     }
@@ -126,6 +151,11 @@ export class ConnectionPool {
     this.idle.push(slot);
   }
 
+  /** Closes the idle connections: one of them turned out stale, and they went to the same server. */
+  dropIdle(): void {
+    for (const slot of this.idle.splice(0)) discard(slot);
+  }
+
   /** A place became free: open a connection for the first one waiting. */
   private handOver(): void {
     if (this.closed || this.busy >= this.size) return;
@@ -134,7 +164,7 @@ export class ConnectionPool {
     clearTimeout(waiter.timer);
     this.busy += 1;
     this.open().then(
-      (client) => waiter.resolve({ client }),
+      (connection) => waiter.resolve({ connection, uses: 1 }),
       (error: Error) => {
         this.busy -= 1;
         waiter.reject(error);
@@ -151,14 +181,14 @@ export class ConnectionPool {
     }
     await Promise.all(this.idle.splice(0).map((slot) => {
       clearTimeout(slot.idleTimer);
-      return slot.client.unbind().catch(() => undefined);
+      return slot.connection.client.unbind().catch(() => undefined);
     }));
   }
 }
 
 function discard(slot: Slot): void {
   clearTimeout(slot.idleTimer);
-  slot.client.unbind().catch(() => undefined);
+  slot.connection.client.unbind().catch(() => undefined);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -175,6 +205,11 @@ function transient(error: unknown): boolean {
     || error instanceof TimeLimitExceededError || error instanceof AdminLimitExceededError;
 }
 
+/** An operation (or the wait for a connection) that ran out of time: trying again would only wait as long. */
+function timedOut(error: unknown): boolean {
+  return error instanceof PoolTimeoutError || /timed out|timeout/i.test((error as Error)?.message ?? '');
+}
+
 type Step = 'connect' | 'service_bind' | 'search' | 'user_bind' | 'read_entry';
 
 class StepError extends Error {
@@ -183,7 +218,7 @@ class StepError extends Error {
   }
 }
 
-async function step<T>(name: Step, run: () => Promise<T>): Promise<T> {
+async function stepOf<T>(name: Step, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -218,20 +253,34 @@ export class LdapDirectory implements PasswordDirectory {
     return this.pool.openCount;
   }
 
-  private async openConnection(): Promise<Client> {
+  private async openConnection(): Promise<DirectoryConnection> {
     const { url, startTls } = this.settings;
     const connectTimeout = this.settings.connectTimeoutMs ?? 5000;
     const timeout = this.settings.timeoutMs ?? 5000;
+    // Every socket the connection opens (the plain one, the TLS one of ldaps:// or of the StartTLS
+    // upgrade) is watched: when one closes, the connection is lost.
+    let lost = false;
+    let markLost!: () => void;
+    const whenLost = new Promise<never>((_, reject) => {
+      markLost = () => {
+        if (lost) return;
+        lost = true;
+        reject(new ConnectionLostError('the directory closed the connection'));
+      };
+    });
+    whenLost.catch(() => undefined);
+    const watch = <S extends net.Socket>(socket: S): S => socket.once('close', markLost);
     // With StartTLS, a connection that dropped must not be silently re-opened in the clear (which
     // ldapts would do on the next operation): only the upgrade below may open one.
     const gate = { open: !startTls };
     const createConnection = ((port: number, host: string) => {
       if (!gate.open) throw new Error('refusing to reconnect without StartTLS');
-      return net.connect(port, host);
+      return watch(net.connect(port, host));
     }) as unknown as typeof net.connect;
+    const createSecureConnection = ((...args: Parameters<typeof tls.connect>) => watch(tls.connect(...args))) as typeof tls.connect;
     // ldapts takes any tlsOptions as "connect with TLS", so they go to the constructor for ldaps:// only.
     const secure = url.startsWith('ldaps://');
-    const client = new Client({ url, connectTimeout, timeout, tlsOptions: secure ? this.tlsOptions : undefined, createConnection });
+    const client = new Client({ url, connectTimeout, timeout, tlsOptions: secure ? this.tlsOptions : undefined, createConnection, createSecureConnection });
     if (startTls) {
       gate.open = true;
       const host = new URL(url).hostname;
@@ -244,35 +293,51 @@ export class LdapDirectory implements PasswordDirectory {
         gate.open = false;
       }
     }
-    return client;
+    return { client, isLost: () => lost, whenLost };
   }
 
   async verify(userId: string, password: string): Promise<DirectoryAnswer> {
     // An empty password would be an unauthenticated bind, which succeeds (RFC 4513 §5.1.2).
     if (!userId || !password || userId.length > MAX_USER_ID_LENGTH) return { outcome: 'invalid', reason: 'credentials' };
+    const first = await this.attempt(userId, password);
+    if (first.kind === 'answer') return first.answer;
+    // A pooled connection that died unnoticed (a failover: the old address answers with a reset)
+    // fails at its first use; its idle siblings went the same way. Once more on a new connection.
+    logger.info({ directory: 'ldap', step: first.failed.step, err: { name: (first.failed.original as Error)?.name } }, 'a pooled directory connection had broken; trying a new one');
+    this.pool.dropIdle();
+    const second = await this.attempt(userId, password);
+    return second.kind === 'answer' ? second.answer : this.classify(second.failed);
+  }
+
+  /** One try on a pooled connection; `stale` when a reused connection broke under it (worth one more try). */
+  private async attempt(userId: string, password: string): Promise<{ kind: 'answer'; answer: DirectoryAnswer } | { kind: 'stale'; failed: StepError }> {
     let slot: Slot;
     try {
       slot = await this.pool.acquire();
     } catch (error) {
       this.warn('connect', error);
-      return { outcome: 'unavailable' };
+      return { kind: 'answer', answer: { outcome: 'unavailable' } };
     }
     let reusable = false;
     try {
-      const answer = await this.check(slot.client, userId, password);
+      const answer = await this.check(slot.connection, userId, password);
       reusable = true;
-      return answer;
+      return { kind: 'answer', answer };
     } catch (error) {
       const failed = error instanceof StepError ? error : new StepError('connect', error);
       // A protocol answer leaves the connection usable; a socket, TLS or timeout error does not.
       reusable = failed.original instanceof ResultCodeError;
-      return this.classify(failed);
+      if (!reusable && slot.uses > 1 && !timedOut(failed.original)) return { kind: 'stale', failed };
+      return { kind: 'answer', answer: this.classify(failed) };
     } finally {
       this.pool.release(slot, reusable);
     }
   }
 
-  private async check(client: Client, userId: string, password: string): Promise<DirectoryAnswer> {
+  private async check(connection: DirectoryConnection, userId: string, password: string): Promise<DirectoryAnswer> {
+    const { client, whenLost } = connection;
+    // Each operation ends as soon as the connection is lost, not at its timeout.
+    const step = <T>(name: Step, run: () => Promise<T>) => stepOf(name, () => Promise.race([run(), whenLost]));
     const { search, directBind } = this.settings;
     let entry: Entry | undefined;
     if (search) {

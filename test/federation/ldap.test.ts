@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -80,6 +80,41 @@ async function silentServer(): Promise<{ url: string; close(): Promise<void> }> 
     url: `ldap://127.0.0.1:${port}`,
     async close() {
       for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A TCP relay in front of slapd. failover() forgets every connection, as a standby that takes over
+ * the directory's address does: slapd's side is closed, and the next packet a client sends on a
+ * forgotten connection is answered with a reset. The client notices only when it uses the connection.
+ */
+async function failoverRelay(target: string): Promise<{ url: string; failover(): void; close(): Promise<void> }> {
+  const { protocol, port } = new URL(target);
+  const pairs = new Set<{ client: Socket; upstream: Socket; forgotten: boolean }>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(port), '127.0.0.1');
+    const pair = { client, upstream, forgotten: false };
+    pairs.add(pair);
+    client.on('data', (data) => (pair.forgotten ? client.resetAndDestroy() : upstream.write(data)));
+    upstream.on('data', (data) => client.write(data));
+    upstream.on('close', () => { if (!pair.forgotten) client.destroy(); });
+    client.on('close', () => { pairs.delete(pair); upstream.destroy(); });
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `${protocol}//127.0.0.1:${(server.address() as { port: number }).port}`,
+    failover() {
+      for (const pair of pairs) {
+        pair.forgotten = true;
+        pair.upstream.destroy();
+      }
+    },
+    async close() {
+      for (const pair of pairs) pair.client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
@@ -221,6 +256,43 @@ describe('LDAP directory against a real slapd', function () {
         await ldap.start();
       }
       expect((await d.verify(LDAP_STUDENTS.taro.uid, LDAP_STUDENTS.taro.password)).outcome).to.equal('ok');
+    });
+
+    it('StartTLS: a pooled connection broken by a directory restart is replaced, not used — the next login succeeds at once (search and direct bind)', async function () {
+      this.timeout(30_000);
+      const modes = [
+        directory(searchSettings(ldap.url, { startTls: true, caFile: ldap.caFile })),
+        directory(directSettings(ldap.url, { startTls: true, caFile: ldap.caFile }), undefined),
+      ];
+      for (const d of modes) {
+        expectPerson(await d.verify(LDAP_STUDENTS.shiro.uid, LDAP_STUDENTS.shiro.password), LDAP_STUDENTS.shiro);
+        expect(d.openConnections).to.equal(1);
+      }
+      await ldap.stop();
+      await ldap.start();
+      for (const d of modes) {
+        // The first login after the restart: not an operation timeout on the dead connection.
+        expectPerson(await d.verify(LDAP_STUDENTS.shiro.uid, LDAP_STUDENTS.shiro.password), LDAP_STUDENTS.shiro);
+        expect(d.openConnections).to.equal(1);
+      }
+    });
+
+    it('a failover the client notices only at use (the connection answered with a reset): the login succeeds on a new connection (StartTLS and ldaps://)', async () => {
+      const relays = [await failoverRelay(ldap.url), await failoverRelay(ldap.ldapsUrl)];
+      try {
+        const modes = [
+          directory(searchSettings(relays[0]!.url, { startTls: true, caFile: ldap.caFile })),
+          directory(searchSettings(relays[1]!.url, { caFile: ldap.caFile })),
+        ];
+        for (const d of modes) expectPerson(await d.verify(LDAP_STUDENTS.goro.uid, LDAP_STUDENTS.goro.password), LDAP_STUDENTS.goro);
+        for (const relay of relays) relay.failover();
+        for (const d of modes) {
+          expectPerson(await d.verify(LDAP_STUDENTS.goro.uid, LDAP_STUDENTS.goro.password), LDAP_STUDENTS.goro);
+          expect(d.openConnections).to.equal(1);
+        }
+      } finally {
+        for (const relay of relays) await relay.close();
+      }
     });
   });
 
