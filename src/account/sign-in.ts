@@ -15,8 +15,12 @@ const RETURN_COOKIE = 'cert_idp.account_return';
 
 const ACCOUNT_CALLBACK_PATH = '/account/callback';
 
-/** Sends the browser to log in (again, with `prompt: 'login'`), coming back to `returnTo` or the menu. */
-export function startLogin(ctx: Context, config: Pick<AppConfig, 'issuer'>, options: { prompt?: 'login'; returnTo?: string } = {}): void {
+/**
+ * Sends the browser to log in (again, with `prompt: 'login'`), coming back to `returnTo` or the menu.
+ * `loginType` (a re-authentication knows whose it is) pre-selects the login screen, as a `login_type`
+ * query parameter does.
+ */
+export function startLogin(ctx: Context, config: Pick<AppConfig, 'issuer'>, options: { prompt?: 'login'; returnTo?: string; loginType?: 'student' | 'graduate' } = {}): void {
   const secure = config.issuer.startsWith('https://');
   const state = randomBytes(16).toString('base64url');
   const cookie = { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/account', maxAge: 600_000, overwrite: true } as const;
@@ -30,7 +34,8 @@ export function startLogin(ctx: Context, config: Pick<AppConfig, 'issuer'>, opti
     redirect_uri: `${config.issuer}${ACCOUNT_CALLBACK_PATH}`,
     state,
     ui_locales: pageOf(ctx).lang,
-    ...(ctx.query.login_type === 'student' || ctx.query.login_type === 'graduate' ? { login_type: ctx.query.login_type } : {}),
+    ...(options.loginType ? { login_type: options.loginType }
+      : ctx.query.login_type === 'student' || ctx.query.login_type === 'graduate' ? { login_type: ctx.query.login_type } : {}),
     ...(options.prompt ? { prompt: options.prompt } : {}),
   }).toString();
   ctx.redirect(url.toString());

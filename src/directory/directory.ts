@@ -39,6 +39,32 @@ export interface FederationChecks {
   state: string;
   nonce: string;
   codeVerifier: string;
+  /**
+   * Set when the sign-in must be fresh (a re-authentication): the epoch second at which it was sent
+   * to the IdP. The IdP's own authentication must not be older, or the answer is refused.
+   */
+  freshLoginSince?: number;
+}
+
+/** How a sign-in at the IdP starts (the same for every redirect-based adapter). */
+export interface FederatedLoginStart {
+  uiLocales?: string;
+  /**
+   * A re-authentication: the IdP must ask for the user's credentials again, whatever session it
+   * holds (OpenID Connect: prompt=login and max_age=0; SAML: ForceAuthn).
+   */
+  forceFreshLogin?: boolean;
+}
+
+/**
+ * How far the IdP's clock may run behind ours when its authentication time is compared with the
+ * moment a fresh sign-in was asked for.
+ */
+export const FRESH_LOGIN_CLOCK_SKEW_SECONDS = 60;
+
+/** Whether an authentication at `authenticatedAt` (epoch seconds, the IdP's clock) is a fresh one. */
+export function freshEnough(authenticatedAt: unknown, since: number): boolean {
+  return typeof authenticatedAt === 'number' && Number.isFinite(authenticatedAt) && authenticatedAt >= since - FRESH_LOGIN_CLOCK_SKEW_SECONDS;
 }
 
 /**
@@ -60,8 +86,11 @@ export interface RedirectDirectory {
   /** The callback registered at the upstream IdP; the routes forward it under the interaction's path. */
   readonly redirectUri: string;
   /** Where to send the browser (code flow with PKCE, state and nonce). */
-  authorizationUrl(checks: FederationChecks, options?: { uiLocales?: string }): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }>;
-  /** Reads the callback's parameters, redeems the code and returns who signed in upstream. */
+  authorizationUrl(checks: FederationChecks, options?: FederatedLoginStart): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }>;
+  /**
+   * Reads the callback's parameters, redeems the code and returns who signed in upstream; with
+   * `checks.freshLoginSince`, an authentication older than that (or of unknown age) is `failed`.
+   */
   handleCallback(params: URLSearchParams, checks: FederationChecks): Promise<FederationAnswer>;
   close?(): Promise<void>;
 }

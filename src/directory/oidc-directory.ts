@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import type { OidcDirectoryConfig } from '../config/types.js';
 import { logger } from '../logger.js';
-import type { FederationAnswer, FederationChecks, RedirectDirectory } from './directory.js';
+import { freshEnough, type FederatedLoginStart, type FederationAnswer, type FederationChecks, type RedirectDirectory } from './directory.js';
 import { mapPerson } from './mapping.js';
 
 /** The fixed path of the callback registered at the university IdP (see src/students/federation/routes.ts). */
@@ -101,7 +101,7 @@ export class OidcDirectory implements RedirectDirectory {
     }
   }
 
-  async authorizationUrl(checks: FederationChecks, options: { uiLocales?: string } = {}): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }> {
+  async authorizationUrl(checks: FederationChecks, options: FederatedLoginStart = {}): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }> {
     const config = await this.configurationOrWarn();
     if (!config) return { outcome: 'unavailable' };
     const url = oidc.buildAuthorizationUrl(config, {
@@ -113,6 +113,8 @@ export class OidcDirectory implements RedirectDirectory {
       code_challenge: await oidc.calculatePKCECodeChallenge(checks.codeVerifier),
       code_challenge_method: 'S256',
       ...(options.uiLocales ? { ui_locales: options.uiLocales } : {}),
+      // A re-authentication: the IdP must not answer from its session (OpenID Connect Core §3.1.2.1).
+      ...(options.forceFreshLogin ? { prompt: 'login', max_age: '0' } : {}),
     });
     return { outcome: 'ok', url: url.href };
   }
@@ -133,6 +135,12 @@ export class OidcDirectory implements RedirectDirectory {
       });
       const idToken = tokens.claims();
       if (!idToken) return { outcome: 'failed', reason: 'no_id_token' };
+      // An IdP that ignored prompt=login / max_age=0 answered from an older session: not fresh.
+      if (checks.freshLoginSince !== undefined && !freshEnough(idToken.auth_time, checks.freshLoginSince)) {
+        logger.warn({ directory: 'oidc', stage: 'callback', outcome: 'failed', authTime: idToken.auth_time ?? null, askedAt: checks.freshLoginSince },
+          'the university sign-in was asked to be fresh, but the IdP answered with an older authentication; refused');
+        return { outcome: 'failed', reason: 'stale_authentication' };
+      }
       claims = { ...idToken };
       if (this.settings.userinfo) {
         const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub);

@@ -39,10 +39,12 @@ export function interactionRoutes(deps: WebDeps, screens: InteractionScreens): R
     const setup = account ? pendingSetup(account, services.config.graduates?.terms.version) : undefined;
     switch (details.prompt.name) {
       case 'login': {
-        // login_type from the client pre-selects the screen; otherwise the user chooses (在学生の方 / 卒業生の方).
+        // login_type from the client pre-selects the screen; otherwise the user chooses (在学生の方 / 卒業生の方),
+        // once: a student's login under way (back from the university's SSO) stays the student's.
         const chosen = details.params.login_type ?? ctx.query.as;
         if (!services.config.graduates || chosen === 'student') return student.login(ctx, details);
         if (chosen === 'graduate') return graduate.login(ctx, details);
+        if (await student.loginUnderway(details)) return student.login(ctx, details);
         return renderChooser(ctx, details);
       }
       case 'email_registration':
@@ -50,8 +52,10 @@ export function interactionRoutes(deps: WebDeps, screens: InteractionScreens): R
         return student.emailRegistration(ctx, details);
       case 'second_password':
         if (account?.secondPasswordHash) {
-          // The first login is complete: the session now rests on both passwords.
-          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr: ['pwd'], remember: false } });
+          // The first login is complete: the session now rests on both passwords — after the
+          // university's SSO, on that sign-in and the second password just set.
+          const amr = details.session?.amr?.includes('fed') ? ['fed', 'pwd'] : ['pwd'];
+          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr, remember: false } });
         }
         return student.secondPassword(ctx, details);
       case 'password_setup':

@@ -11,6 +11,11 @@ export type PromptScreen = (ctx: Context, details: InteractionDetails) => void |
 /** 在学生: ログイン, メールアドレス設定 and 第2パスワード設定 at the first login. */
 export interface StudentPromptScreens {
   login: PromptScreen;
+  /**
+   * Whether this login is already a student's (e.g. back from the university's SSO, waiting for the
+   * 第2パスワード): then the 在学生の方 / 卒業生の方 chooser is not shown again.
+   */
+  loginUnderway(details: InteractionDetails): Promise<boolean>;
   emailRegistration: PromptScreen;
   secondPassword: PromptScreen;
 }

@@ -5,6 +5,7 @@ import { emailRegistrationRoutes } from './email-registration/routes.js';
 import { emailRegistrationScreen } from './email-registration/screen.js';
 import { federationRoutes } from './federation/routes.js';
 import { federatedLoginScreen } from './federation/screen.js';
+import { awaitingSecondPassword } from './federation/service.js';
 import { loginRoutes } from './login/routes.js';
 import { passwordLoginScreen, type LoginScreenOptions } from './login/screen.js';
 import { secondPasswordRoutes } from './second-password/routes.js';
@@ -21,6 +22,7 @@ export function studentScreens(deps: WebDeps) {
     /** With the university's OpenID Connect SSO, the student signs in there (and gives the second password here). */
     login: (ctx: Context, details: InteractionDetails, options?: LoginScreenOptions): void | Promise<void> => (
       deps.services.directory.kind === 'redirect' ? federatedLogin(ctx, details) : passwordLogin(ctx, details, options)),
+    loginUnderway: (details: InteractionDetails): Promise<boolean> => awaitingSecondPassword(deps.services, details.uid),
     emailRegistration: emailRegistrationScreen(deps),
     secondPassword: secondPasswordScreen(deps),
   };

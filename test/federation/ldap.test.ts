@@ -10,7 +10,7 @@ import type { AppConfig, LdapDirectoryConfig } from '../../src/config/types.js';
 import { escapeDnValue, escapeFilterValue, LdapDirectory } from '../../src/directory/ldap-directory.js';
 import { linkByText, textOf } from '../support/browser.js';
 import { fullLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
-import { DATABASES, newBrowser, oidc, RP, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, exchangeCode, newBrowser, oidc, RP, startTestServer, type TestServer } from '../support/harness.js';
 import { refusal } from '../support/config.js';
 import { LDAP_STUDENTS, PEOPLE_DN, SERVICE_DN, SERVICE_PASSWORD, startLdapServer, type LdapServer, type LdapStudent } from '../support/ldap.js';
 import { urlIn } from '../support/smtp.js';
@@ -392,7 +392,7 @@ describe('LDAP directory against a real slapd', function () {
       it('a complete OIDC login through LDAP: first login (the second password may not be the university password), then ID + password + second password; claims from the mapped attributes', async () => {
         const student = { userId: LDAP_STUDENTS.taro.uid, password: LDAP_STUDENTS.taro.password, studentNumber: '', status: 'enrolled' };
         const browser = newBrowser();
-        const { page } = await openLogin(server, browser);
+        const { attempt: firstAttempt, page } = await openLogin(server, browser);
         const emailPage = await submitLogin(browser, page, student);
         expect(textOf(emailPage)).to.contain('メールアドレス設定');
         await browser.submit(emailPage, /\/email$/, { email: 'taro.ldap@example.ac.jp', email_confirm: 'taro.ldap@example.ac.jp' });
@@ -405,11 +405,14 @@ describe('LDAP directory against a real slapd', function () {
         expect(textOf(same)).to.contain('第2パスワードに大学のパスワードは設定できません');
         const set = await browser.submit(same, /\/second-password$/, { second_password: NEW_SECOND_PASSWORD, second_password_confirm: NEW_SECOND_PASSWORD });
         expect(textOf(set)).to.contain('第2パスワードが設定されました');
+        const first = (await exchangeCode(firstAttempt, await browser.get(linkByText(set, 'OK'), RP.redirectUri))).claims()!;
+        expect([first.acr, first.amr]).to.deep.equal(['urn:cert-idp:acr:two-passwords', ['pwd']]);
 
         // A later login in a new browser: all three values, then the code, the tokens and the claims.
         const { tokens, attempt } = await fullLogin(server, newBrowser(), student);
         const claims = tokens.claims()!;
         expect(claims.acr).to.equal('urn:cert-idp:acr:two-passwords');
+        expect(claims.amr).to.deep.equal(['pwd']);
         const userinfo = await oidc.fetchUserInfo(attempt.client, tokens.access_token, claims.sub);
         const s = LDAP_STUDENTS.taro;
         expect(userinfo).to.deep.include({

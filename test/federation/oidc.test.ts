@@ -53,6 +53,8 @@ const USERS = {
   denied: upstreamUser('u-1004', 1004),
   down: upstreamUser('u-1005', 1005),
   graduated: upstreamUser('u-2001', 2001, 'graduated'),
+  reauth: upstreamUser('u-1006', 1006),
+  stale: upstreamUser('u-1007', 1007),
 };
 
 function oidcSettings(issuer: string, over: Partial<OidcDirectoryConfig> = {}): OidcDirectoryConfig {
@@ -78,6 +80,19 @@ async function ssoLogin(browser: HttpBrowser, loginPage: Page, user: UpstreamUse
   expect(textOf(upstreamLogin)).to.contain('University SSO');
   return browser.submit(upstreamLogin, /\/login$/, { login: user.sub, password: user.password }, stopAt);
 }
+
+/** Dates the provider's sessions of an account back, as if the sign-in were `minutes` old. */
+async function ageSignIn(server: TestServer, accountId: string, minutes: number): Promise<void> {
+  const { dataSource, entities } = server.services.database;
+  const rows = dataSource.getRepository(entities.OidcPayload);
+  for (const row of await rows.findBy({ model: 'Session', accountId })) {
+    const payload = row.payload as { loginTs: number };
+    await rows.update({ model: row.model, id: row.id }, { payload: { ...payload, loginTs: payload.loginTs - minutes * 60 } });
+  }
+}
+
+const CHOOSER = '在学生の方';
+const SECOND_PASSWORD_ONLY = '続けて第2パスワードを入力してください';
 
 function auditOf(server: TestServer) {
   return async (event: string) => (await server.services.audit.list()).filter((e) => e.event === event);
@@ -192,6 +207,14 @@ describe('federation with the university OpenID Connect IdP', () => {
         const first = await exchangeCode(attempt, await browser.get(linkByText(set, 'OK'), RP.redirectUri));
         const firstClaims = first.claims()!;
         expect(firstClaims.acr).to.equal('urn:cert-idp:acr:two-passwords');
+        // The session rests on the SSO and the second password just set.
+        expect(firstClaims.amr).to.deep.equal(['fed', 'pwd']);
+        // An ordinary login does not ask the IdP for a fresh sign-in.
+        const plain = upstream.authorizationRequests.at(-1)!;
+        expect([plain.get('prompt'), plain.get('max_age')]).to.deep.equal([null, null]);
+        // Another authorization served from that session carries the session's amr.
+        const { attempt: fromSession, page: served } = await openLogin(server, browser);
+        expect((await exchangeCode(fromSession, served)).claims()!.amr).to.deep.equal(['fed', 'pwd']);
 
         const userinfo = await oidc.fetchUserInfo(attempt.client, first.access_token, firstClaims.sub);
         expect(firstClaims.sub).to.not.equal(user.sub);
@@ -226,6 +249,71 @@ describe('federation with the university OpenID Connect IdP', () => {
         // Success resets the account's count (the IP's own failure stays counted).
         const after = await repositories(server).throttle.find();
         expect(after.map((r) => [r.key.split(':')[0], r.failures])).to.deep.equal([['ip', 1]]);
+      });
+
+      it('without login_type (/account opened directly) the chooser is shown once; a re-authentication is a fresh login at the IdP (prompt=login, max_age=0: its login form again), without the chooser', async () => {
+        const user = USERS.reauth;
+        const setup = newBrowser();
+        await ssoLogin(setup, (await openLogin(server, setup)).page, user);
+        await repositories(server).accounts.update({ directoryId: user.sub }, {
+          email: 'reauth@example.ac.jp', emailVerified: true, secondPasswordHash: await server.services.hasher.hash(NEW_SECOND_PASSWORD),
+        });
+        const account = await repositories(server).accounts.findOneByOrFail({ directoryId: user.sub });
+
+        // /account directly: chooser → SSO → IdP → the second password (not the chooser again).
+        const browser = newBrowser();
+        const chooser = await browser.get(`${server.url}/account`);
+        expect(textOf(chooser)).to.contain(CHOOSER);
+        const loginPage = await browser.get(linkByText(chooser, CHOOSER));
+        const secondOnly = await ssoLogin(browser, loginPage, user);
+        expect(textOf(secondOnly)).to.contain(SECOND_PASSWORD_ONLY).and.not.contain(CHOOSER);
+        const menu = await browser.submit(secondOnly, /\/sso\/second-password$/, { second_password: NEW_SECOND_PASSWORD });
+        expect(menu.url).to.equal(`${server.url}/account`);
+        expect(textOf(menu)).to.contain('メニュー');
+
+        // Older than account.reauthenticateAfterMinutes: changing the second password signs in afresh.
+        await ageSignIn(server, account.id, 20);
+        const requestsBefore = upstream.authorizationRequests.length;
+        const again = await browser.get(`${server.url}/account/second-password`);
+        expect(textOf(again)).to.contain(BUTTON.ja).and.not.contain(CHOOSER);
+        const upstreamLogin = await browser.submit(again, /\/sso$/, {});
+        // The IdP holds a session of this browser, yet shows its login form: it was asked to.
+        expect(textOf(upstreamLogin)).to.contain('University SSO');
+        expect(upstreamLogin.html).to.contain('name="password"');
+        const forced = upstream.authorizationRequests.slice(requestsBefore);
+        expect(forced.map((q) => [q.get('prompt'), q.get('max_age')])).to.deep.equal([['login', '0']]);
+        const second = await browser.submit(upstreamLogin, /\/login$/, { login: user.sub, password: user.password });
+        expect(textOf(second)).to.contain(SECOND_PASSWORD_ONLY).and.not.contain(CHOOSER);
+        const change = await browser.submit(second, /\/sso\/second-password$/, { second_password: NEW_SECOND_PASSWORD });
+        expect(change.url).to.equal(`${server.url}/account/second-password`);
+        expect(textOf(change)).to.contain('新しい第2パスワード');
+      });
+
+      it('a fresh sign-in asked for (prompt=login from a client) and answered by the IdP with an older authentication is refused on the SSO error page; an ordinary login accepts it', async () => {
+        upstream.behaviour.honourForcedLogin = false;
+        upstream.behaviour.loginAgeSeconds = 600;
+        try {
+          const browser = newBrowser();
+          const { page } = await openLogin(server, browser, { prompt: 'login' });
+          const failures = (await auditOf(server)('login.failure')).length;
+          const refused = await ssoLogin(browser, page, USERS.stale);
+          const asked = upstream.authorizationRequests.at(-1)!;
+          expect([asked.get('prompt'), asked.get('max_age')]).to.deep.equal(['login', '0']);
+          expect(refused.status).to.equal(502);
+          expect(textOf(refused)).to.contain('ログインできませんでした').and.contain('大学の認証サービスからの応答を確認できませんでした');
+          const audited = (await auditOf(server)('login.failure')).slice(failures);
+          expect(audited.map((e) => [e.detail?.reason, e.detail?.upstream])).to.deep.equal([['upstream_error', 'stale_authentication']]);
+          expect(await repositories(server).accounts.countBy({ directoryId: USERS.stale.sub })).to.equal(0);
+
+          // Without prompt=login or max_age the IdP's session answers, however old its sign-in.
+          const { page: ordinary } = await openLogin(server, browser);
+          expect(textOf(ordinary)).to.contain(BUTTON.ja);
+          const accepted = await browser.submit(ordinary, /\/sso$/, {}, RP.redirectUri);
+          expect(textOf(accepted)).to.contain('メールアドレス設定');
+        } finally {
+          upstream.behaviour.honourForcedLogin = true;
+          upstream.behaviour.loginAgeSeconds = 0;
+        }
       });
 
       it('a wrong second password after the IdP counts like a wrong login: the account locks and says nothing more', async () => {
@@ -441,6 +529,23 @@ describe('federation with the university OpenID Connect IdP', () => {
         state: checks.state, nonce: checks.nonce, code_challenge_method: 'S256', scope: 'openid profile university',
       });
       expect(url.searchParams.get('code_challenge')).to.match(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('a fresh sign-in (re-authentication): prompt=login and max_age=0 upstream; an ID token without auth_time, or with an older one, is failed', async () => {
+      const { checks } = await start();
+      const forced = await directory.authorizationUrl(checks, { forceFreshLogin: true });
+      const query = new URL((forced as { url: string }).url).searchParams;
+      expect([query.get('prompt'), query.get('max_age')]).to.deep.equal(['login', '0']);
+      const now = Math.floor(Date.now() / 1000);
+      for (const [authTime, outcome] of [[undefined, 'failed'], [now - 600, 'failed'], [now, 'ok']] as const) {
+        const fresh = { ...checks, nonce: `n-${Math.random().toString(36).slice(2)}`, freshLoginSince: now };
+        nock(ISSUER).post('/token').reply(200, {
+          access_token: 'at', token_type: 'Bearer', id_token: await idToken({ nonce: fresh.nonce, sub: 'u-nock-fresh', auth_time: authTime }),
+        });
+        const answer = await directory.handleCallback(new URLSearchParams({ code: 'c0de', state: fresh.state, iss: ISSUER }), fresh);
+        expect(answer.outcome, String(authTime)).to.equal(outcome);
+        if (outcome === 'failed') expect(answer).to.deep.equal({ outcome: 'failed', reason: 'stale_authentication' });
+      }
     });
 
     it('the control: a well-formed answer maps the claims (so the failures below are the malformations)', async () => {

@@ -74,6 +74,7 @@ for (const db of DATABASES) {
       const callback = await browser.get(linkByText(done, 'OK'), RP.redirectUri);
       const tokens = await exchangeCode(attempt, callback);
       expect(tokens.claims()!.acr).to.equal('urn:cert-idp:acr:two-passwords');
+      expect(tokens.claims()!.amr).to.deep.equal(['pwd']);
       const userinfo = await oidc.fetchUserInfo(attempt.client, tokens.access_token, tokens.claims()!.sub);
       expect(userinfo).to.include({
         email, email_verified: true, user_type: 'graduate', name: '電電 太郎', family_name: '電電', given_name: '太郎',
@@ -89,7 +90,9 @@ for (const db of DATABASES) {
       const wrong = await submitGraduateLogin(b2, login.page, email, NEW_PASSWORD, 'Wrong9Second');
       expect(textOf(wrong)).to.contain('メールアドレス、パスワードまたは第2パスワードが正しくありません');
       const ok = await submitGraduateLogin(b2, login.page, email, NEW_PASSWORD, NEW_SECOND);
-      expect((await exchangeCode(login.attempt, ok)).claims()!.sub).to.equal(tokens.claims()!.sub);
+      const later = (await exchangeCode(login.attempt, ok)).claims()!;
+      expect(later.sub).to.equal(tokens.claims()!.sub);
+      expect([later.acr, later.amr]).to.deep.equal(['urn:cert-idp:acr:two-passwords', ['pwd']]);
       // The initial password works only for the first login.
       const b3 = newBrowser();
       const again = await graduateLoginPage(server, b3);

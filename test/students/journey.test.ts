@@ -18,6 +18,7 @@ for (const db of DATABASES) {
       const first = await firstLogin(server, browser, student, 'taro@example.ac.jp');
       const firstClaims = first.tokens.claims()!;
       expect(firstClaims.acr).to.equal('urn:cert-idp:acr:two-passwords');
+      expect(firstClaims.amr).to.deep.equal(['pwd']);
 
       // S3 in a new browser: all three values.
       const { tokens, attempt } = await fullLogin(server, newBrowser(), student);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
-import { Provider, type Configuration } from 'oidc-provider';
+import { interactionPolicy, Provider, type Configuration } from 'oidc-provider';
 import { freePort } from './harness.js';
 
 /** A user of the university IdP; `claims` are what it releases (scopes profile and university). */
@@ -15,6 +15,13 @@ export interface UpstreamIdp {
   clientId: string;
   clientSecret: string;
   provider: Provider;
+  /** The query of every authorization request the IdP received, oldest first. */
+  readonly authorizationRequests: URLSearchParams[];
+  /**
+   * How the IdP behaves; tests change it and set it back. `honourForcedLogin: false` is an IdP that
+   * answers prompt=login and max_age from its session anyway; `loginAgeSeconds` dates its logins back.
+   */
+  behaviour: { honourForcedLogin: boolean; loginAgeSeconds: number };
   /** Listens again on the same port after stop(). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -47,6 +54,16 @@ export async function startUpstreamIdp(options: { redirectUri: string; users: Up
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'upstream-1' };
 
+  const behaviour = { honourForcedLogin: true, loginAgeSeconds: 0 };
+  const authorizationRequests: URLSearchParams[] = [];
+  // The login prompt's checks of prompt=login and max_age, switchable off (a non-conforming IdP).
+  const policy = interactionPolicy.base();
+  for (const reason of ['login_prompt', 'max_age']) {
+    const check = policy.get('login')!.checks.get(reason)!;
+    const original = check.check.bind(check);
+    check.check = (ctx) => (behaviour.honourForcedLogin ? original(ctx) : false);
+  }
+
   const configuration: Configuration = {
     clients: [{
       client_id: clientId,
@@ -73,7 +90,7 @@ export async function startUpstreamIdp(options: { redirectUri: string; users: Up
       return { accountId: sub, claims: () => ({ sub, ...user.claims }) };
     },
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy },
     pkce: { required: () => true },
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;
@@ -86,6 +103,11 @@ export async function startUpstreamIdp(options: { redirectUri: string; users: Up
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 600, Grant: 600 },
   };
   const provider = new Provider(issuer, configuration);
+
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/auth') authorizationRequests.push(new URLSearchParams(ctx.querystring));
+    await next();
+  });
 
   // The IdP's own login screen.
   provider.use(async (ctx, next) => {
@@ -107,7 +129,7 @@ export async function startUpstreamIdp(options: { redirectUri: string; users: Up
       const body = await formBody(ctx.req);
       const user = users.get(body.get('login') ?? '');
       if (!user || user.password !== body.get('password')) return loginPage('wrong user name or password');
-      result = { login: { accountId: user.sub } };
+      result = { login: { accountId: user.sub, ts: Math.floor(Date.now() / 1000) - behaviour.loginAgeSeconds } };
     }
     const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
     ctx.status = 303;
@@ -120,6 +142,8 @@ export async function startUpstreamIdp(options: { redirectUri: string; users: Up
     clientId,
     clientSecret,
     provider,
+    authorizationRequests,
+    behaviour,
     async start() {
       if (server) return;
       server = await new Promise<Server>((resolve) => {

@@ -27,7 +27,8 @@ export function confirmRoutes({ services }: WebDeps, { withSession }: AccountGua
   router.get('/confirm', withSession(async (ctx, account, session) => {
     const returnTo = safeReturn(ctx.query.return);
     if (await recentlyAuthenticated(services, session)) return ctx.redirect(returnTo);
-    if (account.userType === 'student' && services.directory.kind === 'redirect') return startLogin(ctx, services.config, { prompt: 'login', returnTo });
+    // A student of the university's SSO confirms by a fresh sign-in there (the student's login screen directly).
+    if (account.userType === 'student' && services.directory.kind === 'redirect') return startLogin(ctx, services.config, { prompt: 'login', returnTo, loginType: 'student' });
     confirmPage(ctx, returnTo);
   }));
 

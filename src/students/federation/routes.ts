@@ -9,7 +9,7 @@ import { pageOf, renderMessage } from '../../web/render.js';
 import type { StudentTextKey } from '../texts.js';
 import { secondPasswordOnlyForm } from './forms.js';
 import { federatedLoginScreen } from './screen.js';
-import { beginFederatedLogin, completeFederatedLogin, interactionOfState, verifyFederatedSecondPassword } from './service.js';
+import { beginFederatedLogin, completeFederatedLogin, interactionOfState, mustSignInAfresh, verifyFederatedSecondPassword } from './service.js';
 
 /** The university SSO: off to the IdP, its answer, then the 第2パスワード here. */
 export function federationRoutes(deps: WebDeps): Router {
@@ -22,7 +22,7 @@ export function federationRoutes(deps: WebDeps): Router {
     const { t } = pageOf<StudentTextKey>(ctx);
     renderMessage(ctx, {
       title: t('sso.failed_title'), paragraphs: [t(paragraph)], status, tone: 'error',
-      link: uid ? { href: `/interaction/${uid}`, label: t('sso.retry') } : undefined,
+      link: uid ? { href: `/interaction/${uid}?as=student`, label: t('sso.retry') } : undefined,
     });
   };
 
@@ -30,7 +30,9 @@ export function federationRoutes(deps: WebDeps): Router {
   router.post('/interaction/:uid/sso', formPost(), async (ctx) => {
     const details = await interactionOf(ctx, provider);
     if (details.prompt.name !== 'login' || directory.kind !== 'redirect') return ctx.redirect(`/interaction/${details.uid}`);
-    const started = await beginFederatedLogin(services, directory, { uid: details.uid, lang: pageOf(ctx).lang, ip: ctx.ip });
+    const started = await beginFederatedLogin(services, directory, {
+      uid: details.uid, lang: pageOf(ctx).lang, ip: ctx.ip, forceFreshLogin: mustSignInAfresh(details.prompt),
+    });
     if (started.kind === 'unavailable') return renderUnavailable(ctx);
     ctx.status = 303;
     ctx.redirect(started.url);

@@ -63,16 +63,28 @@ function sameSecret(a: string, b: string): boolean {
 
 export type FederationStart = { kind: 'redirect'; url: string } | { kind: 'unavailable' };
 
+/**
+ * Whether the login prompt asks for a fresh sign-in: the client (or the account menu's
+ * re-authentication) sent prompt=login, or a max_age that the session has outlived. An IdP session
+ * must not answer it silently, or "log in again" would be only the second password.
+ */
+export function mustSignInAfresh(prompt: { name: string; reasons: readonly string[] }): boolean {
+  return prompt.name === 'login' && (prompt.reasons.includes('login_prompt') || prompt.reasons.includes('max_age'));
+}
+
 /** ログイン with the university SSO: remembers the checks and returns where to send the browser. */
 export async function beginFederatedLogin(
   services: Pick<Services, 'database' | 'config' | 'audit'>,
   directory: RedirectDirectory,
-  input: { uid: string; lang: string; ip: string },
+  input: { uid: string; lang: string; ip: string; forceFreshLogin: boolean },
 ): Promise<FederationStart> {
-  const checks: FederationChecks = { state: stateFor(input.uid), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
+  const checks: FederationChecks = {
+    state: stateFor(input.uid), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(),
+    ...(input.forceFreshLogin ? { freshLoginSince: Math.floor(Date.now() / 1000) } : {}),
+  };
   const pending = new PendingFederations(services);
   await pending.save(input.uid, { stage: 'redirected', ...checks });
-  const started = await directory.authorizationUrl(checks, { uiLocales: input.lang });
+  const started = await directory.authorizationUrl(checks, { uiLocales: input.lang, forceFreshLogin: input.forceFreshLogin });
   if (started.outcome === 'unavailable') {
     await pending.drop(input.uid);
     await services.audit.record('login.directory_unavailable', { ip: input.ip, detail: { userType: 'student', directory: 'oidc', step: 'authorize' } });
