@@ -65,8 +65,9 @@ export type FederationStart = { kind: 'redirect'; url: string } | { kind: 'unava
 
 /**
  * Whether the login prompt asks for a fresh sign-in: the client (or the account menu's
- * re-authentication) sent prompt=login, or a max_age that the session has outlived. An IdP session
- * must not answer it silently, or "log in again" would be only the second password.
+ * re-authentication) sent prompt=login, or a max_age that the session has outlived or that came with
+ * no session (the age of the IdP's own session is unknown). An IdP session must not answer it
+ * silently, or "log in again" would be only the second password.
  */
 export function mustSignInAfresh(prompt: { name: string; reasons: readonly string[] }): boolean {
   return prompt.name === 'login' && (prompt.reasons.includes('login_prompt') || prompt.reasons.includes('max_age'));
