@@ -289,21 +289,24 @@ describe('federation with the university OpenID Connect IdP', () => {
         expect(textOf(change)).to.contain('新しい第2パスワード');
       });
 
-      it('a fresh sign-in asked for (prompt=login from a client) and answered by the IdP with an older authentication is refused on the SSO error page; an ordinary login accepts it', async () => {
+      it('a fresh sign-in asked for by a client (prompt=login, max_age) and answered by the IdP with an older authentication is refused on the SSO error page; an ordinary login accepts it', async () => {
         upstream.behaviour.honourForcedLogin = false;
         upstream.behaviour.loginAgeSeconds = 600;
         try {
-          const browser = newBrowser();
-          const { page } = await openLogin(server, browser, { prompt: 'login' });
-          const failures = (await auditOf(server)('login.failure')).length;
-          const refused = await ssoLogin(browser, page, USERS.stale);
-          const asked = upstream.authorizationRequests.at(-1)!;
-          expect([asked.get('prompt'), asked.get('max_age')]).to.deep.equal(['login', '0']);
-          expect(refused.status).to.equal(502);
-          expect(textOf(refused)).to.contain('ログインできませんでした').and.contain('大学の認証サービスからの応答を確認できませんでした');
-          const audited = (await auditOf(server)('login.failure')).slice(failures);
-          expect(audited.map((e) => [e.detail?.reason, e.detail?.upstream])).to.deep.equal([['upstream_error', 'stale_authentication']]);
-          expect(await repositories(server).accounts.countBy({ directoryId: USERS.stale.sub })).to.equal(0);
+          let browser = newBrowser();
+          for (const asks of [{ prompt: 'login' }, { max_age: '300' }] as Array<Record<string, string>>) {
+            browser = newBrowser();
+            const { page } = await openLogin(server, browser, asks);
+            const failures = (await auditOf(server)('login.failure')).length;
+            const refused = await ssoLogin(browser, page, USERS.stale);
+            const asked = upstream.authorizationRequests.at(-1)!;
+            expect([asked.get('prompt'), asked.get('max_age')], JSON.stringify(asks)).to.deep.equal(['login', '0']);
+            expect(refused.status).to.equal(502);
+            expect(textOf(refused)).to.contain('ログインできませんでした').and.contain('大学の認証サービスからの応答を確認できませんでした');
+            const audited = (await auditOf(server)('login.failure')).slice(failures);
+            expect(audited.map((e) => [e.detail?.reason, e.detail?.upstream])).to.deep.equal([['upstream_error', 'stale_authentication']]);
+            expect(await repositories(server).accounts.countBy({ directoryId: USERS.stale.sub })).to.equal(0);
+          }
 
           // Without prompt=login or max_age the IdP's session answers, however old its sign-in.
           const { page: ordinary } = await openLogin(server, browser);
