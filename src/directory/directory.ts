@@ -36,8 +36,11 @@ export interface PasswordDirectory {
 
 /** The values that bind an upstream authorization response to the request that asked for it. */
 export interface FederationChecks {
+  /** OIDC state, SAML RelayState. */
   state: string;
+  /** OIDC nonce; SAML: the AuthnRequest's ID (the response's InResponseTo) is made from it. */
   nonce: string;
+  /** OIDC PKCE verifier (unused by SAML). */
   codeVerifier: string;
 }
 
@@ -57,10 +60,16 @@ export type FederationAnswer =
  */
 export interface RedirectDirectory {
   readonly kind: 'redirect';
+  /** The IdP's protocol: OpenID Connect (code flow) or SAML 2.0 (Web Browser SSO). */
+  readonly protocol: 'oidc' | 'saml';
   /** The callback registered at the upstream IdP; the routes forward it under the interaction's path. */
   readonly redirectUri: string;
-  /** Where to send the browser (code flow with PKCE, state and nonce). */
-  authorizationUrl(checks: FederationChecks, options?: { uiLocales?: string }): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }>;
+  /**
+   * Where to send the browser (OIDC: code flow with PKCE, state and nonce; SAML: an AuthnRequest whose
+   * ID comes from the nonce, with the state as RelayState). `forceLogin`: the IdP must authenticate the
+   * student again rather than answer from its session (SAML ForceAuthn).
+   */
+  authorizationUrl(checks: FederationChecks, options?: { uiLocales?: string; forceLogin?: boolean }): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }>;
   /** Reads the callback's parameters, redeems the code and returns who signed in upstream. */
   handleCallback(params: URLSearchParams, checks: FederationChecks): Promise<FederationAnswer>;
   close?(): Promise<void>;
