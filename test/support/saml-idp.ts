@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SignedXml } from 'xml-crypto';
+import type { HttpBrowser } from './browser.js';
 import { freePort } from './harness.js';
 
 // A real SAML 2.0 IdP for the tests: SimpleSAMLphp 1.19 (Debian package `simplesamlphp`), served by
@@ -207,6 +208,16 @@ $metadata[${php(sp.entityId)}] = [
 `);
   }
 
+  /**
+   * Signs the user in at the IdP itself (its own test page, no SP involved), so that the next
+   * AuthnRequest is answered from the IdP's session, where its access policy (authproc) applies and
+   * a refusal becomes a SAML error response.
+   */
+  async signIn(browser: HttpBrowser, user: SamlUser): Promise<void> {
+    const form = await browser.get(`${this.url}/module.php/core/authenticate.php?as=example-userpass`);
+    await browser.submit(form, '?', { username: user.login, password: user.password });
+  }
+
   /** The IdP's SAML metadata as a Shibboleth IdP publishes it (signing key, SSO endpoint, shibmd:Scope). */
   idpMetadata(options: { scope?: string; id?: string } = {}): string {
     return `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:shibmd="urn:mace:shibboleth:metadata:1.0" entityID="${IDP_ENTITY_ID}"${options.id ? ` ID="${options.id}"` : ''}>
@@ -229,7 +240,8 @@ $metadata[${php(sp.entityId)}] = [
 
   private async launch(): Promise<void> {
     const log: string[] = [];
-    const child = spawn('php', ['-S', `127.0.0.1:${this.port}`, '-t', path.join(SIMPLESAMLPHP, 'www')], {
+    // opcache would keep a rewritten metadata file for up to 2 s: re-read it at every request.
+    const child = spawn('php', ['-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${this.port}`, '-t', path.join(SIMPLESAMLPHP, 'www')], {
       env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: path.join(this.dir, 'config') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
