@@ -8,7 +8,8 @@ import { parse, stringify } from 'yaml';
 import { resolveDirectoryConfig } from '../../src/config/directory.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { AppConfig } from '../../src/config/types.js';
-import { SamlDirectory } from '../../src/directory/saml-directory.js';
+import { SamlStatusError } from '@node-saml/node-saml';
+import { attributeAliases, classifySamlError, SamlDirectory } from '../../src/directory/saml-directory.js';
 import { MetadataError, readIdpMetadata } from '../../src/directory/saml-metadata.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
@@ -184,6 +185,24 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
       // A second, unsigned EntityDescriptor slipped in beside the signed one is not part of the signed bytes.
       const smuggled = aggregate.replace('</md:EntitiesDescriptor>', `${idp.idpMetadata({ scope: 'other-univ.ac.jp' }).replace(IDP_ENTITY_ID, 'https://evil.example/idp')}</md:EntitiesDescriptor>`);
       expect(refusedWith(smuggled)).to.contain('does not verify');
+    });
+  });
+
+  describe('the IdP\'s answers, sorted for the pages and the audit log', () => {
+    it('a non-Success status is the IdP refusing (its most specific code audited), NoPassive too; other failures are untrusted responses', () => {
+      const status = (codes: string[]) => new SamlStatusError('SAML provider returned Responder error', `<samlp:Status>${codes.map((c) => `<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:${c}">`).join('')}</samlp:Status>`);
+      expect(classifySamlError(status(['Responder', 'NoPassive']))).to.deep.equal({ outcome: 'denied', reason: 'status:NoPassive' });
+      expect(classifySamlError(status(['Requester', 'AuthnFailed']))).to.deep.equal({ outcome: 'denied', reason: 'status:AuthnFailed' });
+      expect(classifySamlError(new Error('Invalid signature: NoPassive'))).to.deep.equal({ outcome: 'denied', reason: 'status:NoPassive' });
+      expect(classifySamlError(new Error('InResponseTo is not valid'))).to.deep.equal({ outcome: 'failed', reason: 'in_response_to' });
+      expect(classifySamlError(new Error('Invalid EncryptedAssertion content'))).to.deep.equal({ outcome: 'failed', reason: 'decryption' });
+      expect(classifySamlError(new TypeError('x'))).to.deep.equal({ outcome: 'failed', reason: 'invalid_response' });
+    });
+
+    it('an attribute is found under its urn:oid: name, its friendly name and its urn:mace: name', () => {
+      expect(attributeAliases('jasn')).to.have.members(['jasn', 'urn:oid:1.3.6.1.4.1.32264.1.1.1', 'urn:mace:dir:attribute-def:jasn']);
+      expect(attributeAliases('urn:oid:1.3.6.1.4.1.5923.1.1.1.6')).to.include('eduPersonPrincipalName');
+      expect(attributeAliases('urn:oid:1.2.3.4')).to.deep.equal(['urn:oid:1.2.3.4']);
     });
   });
 
