@@ -13,10 +13,12 @@ import { attributeAliases, classifySamlError, SamlDirectory } from '../../src/di
 import { MetadataError, readIdpMetadata } from '../../src/directory/saml-metadata.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
+import { launchChromium, openContext, PHONE } from '../support/chromium.js';
+import { expectAccessible } from '../support/axe.js';
 import { refusal } from '../support/config.js';
 import { confirmEmailLink } from '../support/email-links.js';
 import { NEW_SECOND_PASSWORD, openLogin } from '../support/flows.js';
-import { DATABASES, exchangeCode, freePort, newBrowser, oidc, RP, startTestServer, type TestServer } from '../support/harness.js';
+import { beginAuthorization, DATABASES, exchangeCode, freePort, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
 import { IDP_ENTITY_ID, OID, SamlIdp, samlUser, signEnveloped, type SamlUser } from '../support/saml-idp.js';
 import { urlIn } from '../support/smtp.js';
 
@@ -300,6 +302,33 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         expect(idpPage.html).to.match(/name="username"/).and.match(/name="password"/);
       });
 
+      if (db === DATABASES[0]) {
+        it('in Chromium, with the IdP on another site: its cross-site POST to the ACS reaches the second password and the client (axe on the pages)', async () => {
+          const chromium = await launchChromium();
+          try {
+            const { context, page, callbacks } = await openContext(chromium, PHONE);
+            const attempt = await beginAuthorization(await relyingParty(server));
+            await page.goto(attempt.url);
+            await expectAccessible(page, 'saml: login with the SSO button (375 px)');
+            await page.getByRole('button', { name: BUTTON.ja }).click();
+            await page.locator('input[name="username"]').fill(USERS.first.login);
+            await page.locator('input[name="password"]').fill(USERS.first.password);
+            await page.locator('input[name="password"]').press('Enter');
+            // SimpleSAMLphp's page posts the response to the ACS by itself.
+            await page.getByText('続けて第2パスワードを入力してください', { exact: false }).waitFor();
+            await expectAccessible(page, 'saml: second password after the IdP (375 px)');
+            await page.getByLabel('第2パスワード').fill(NEW_SECOND_PASSWORD);
+            await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+            await page.waitForURL(`${RP.redirectUri}**`);
+            const tokens = await exchangeCode(attempt, callbacks.at(-1)!);
+            expect(tokens.claims()!.amr).to.deep.equal(['fed', 'pwd']);
+            await context.close();
+          } finally {
+            await chromium.close();
+          }
+        });
+      }
+
       it('an encrypted assertion (as GakuNin IdPs send) is decrypted with the SP key; a display name stands in for jasn/jaGivenName', async () => {
         await idp.registerSp({ entityId: `${server.url}/saml/metadata`, acs, encryptionCert: idp.spKeys.cert, encrypt: true });
         try {
@@ -435,7 +464,7 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         }
       });
 
-      it('metadata refreshes: a copy that does not verify and a failed fetch keep the last verified one; none at all → the unavailable page, /readyz unaffected', async () => {
+      it('metadata refreshes: a copy that does not verify and a failed fetch keep the last verified one; with none verified the SSO is 'unavailable' and /readyz stays ready', async () => {
         const settings = server.config.directory.saml!;
         const directory = new SamlDirectory(settings, server.config.samlCredentials!, 'テスト大学', server.config.issuer, server.services.database);
         try {

@@ -16,6 +16,12 @@ const run = promisify(execFile);
 const SIMPLESAMLPHP = '/usr/share/simplesamlphp';
 
 export const IDP_ENTITY_ID = 'https://idp.example.ac.jp/idp/shibboleth';
+/**
+ * The IdP listens on another loopback address than the service (127.0.0.1): for a browser it is
+ * another site, as a university's IdP is, so its POST to the ACS is cross-site and carries none of
+ * the service's SameSite cookies.
+ */
+const IDP_HOST = '127.0.0.2';
 export const IDP_SCOPE = 'example.ac.jp';
 
 /** GakuNin's attribute names (urn:oid:, NameFormat uri) as a Shibboleth IdP releases them. */
@@ -110,7 +116,7 @@ export class SamlIdp {
       keyPair(certDir, 'federation', '/CN=Test Federation Metadata Signer'),
     ]);
     this.port = await freePort();
-    this.url = `http://127.0.0.1:${this.port}`;
+    this.url = `http://${IDP_HOST}:${this.port}`;
     await this.writeConfig();
     await this.writeAuthSources();
     await writeFile(path.join(this.dir, 'metadata', 'saml20-idp-hosted.php'), `<?php
@@ -241,7 +247,7 @@ $metadata[${php(sp.entityId)}] = [
   private async launch(): Promise<void> {
     const log: string[] = [];
     // opcache would keep a rewritten metadata file for up to 2 s: re-read it at every request.
-    const child = spawn('php', ['-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${this.port}`, '-t', path.join(SIMPLESAMLPHP, 'www')], {
+    const child = spawn('php', ['-d', 'opcache.revalidate_freq=0', '-S', `${IDP_HOST}:${this.port}`, '-t', path.join(SIMPLESAMLPHP, 'www')], {
       env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: path.join(this.dir, 'config') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -269,7 +275,7 @@ $metadata[${php(sp.entityId)}] = [
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, IDP_HOST);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
