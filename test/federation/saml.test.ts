@@ -208,6 +208,37 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
     });
   });
 
+  describe('an IdP whose metadata cannot be fetched (sqlite)', () => {
+    let server: TestServer;
+    before(async () => {
+      const dir = await configFolder();
+      const closedPort = await freePort();
+      server = await startTestServer({ name: 'sqlite' }, (config: AppConfig) => {
+        const resolved = resolveDirectoryConfig({
+          adapter: 'saml',
+          saml: section({ timeoutMs: 500 }, { metadataFile: undefined, metadataUrl: `http://127.0.0.1:${closedPort}/metadata.xml`, metadataSigningCertFile: 'federation.crt' }),
+        } as AppConfig['directory'], {}, dir);
+        config.directory = resolved.directory;
+        config.samlCredentials = resolved.saml;
+      });
+    });
+    after(async () => {
+      await server?.stop();
+    });
+
+    it('the service starts; the SSO button gives the unavailable page (503), audited, not throttled; /readyz stays ready', async () => {
+      const browser = newBrowser();
+      const { page } = await openLogin(server, browser);
+      const answer = await browser.submit(page, /\/sso$/, {});
+      expect(answer.status).to.equal(503);
+      expect(textOf(answer)).to.contain('ただいま大学の認証サービスに接続できません');
+      expect((await auditOf(server)('login.directory_unavailable')).at(-1)!.detail).to.include({ directory: 'saml', step: 'authorize' });
+      const { dataSource, entities } = server.services.database;
+      expect(await dataSource.getRepository(entities.LoginThrottle).count()).to.equal(0);
+      expect((await fetch(`${server.url}/readyz`)).status).to.equal(200);
+    });
+  });
+
   for (const db of DATABASES) {
     describe(`logins through SimpleSAMLphp (${db.name})`, () => {
       let server: TestServer;
@@ -464,7 +495,7 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         }
       });
 
-      it('metadata refreshes: a copy that does not verify and a failed fetch keep the last verified one; with none verified the SSO is 'unavailable' and /readyz stays ready', async () => {
+      it('metadata refreshes: a copy that does not verify and a failed fetch keep the last verified one; with none verified the SSO is unavailable and /readyz stays ready', async () => {
         const settings = server.config.directory.saml!;
         const directory = new SamlDirectory(settings, server.config.samlCredentials!, 'テスト大学', server.config.issuer, server.services.database);
         try {
