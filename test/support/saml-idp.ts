@@ -81,7 +81,7 @@ const php = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\
 export interface SpRegistration {
   entityId: string;
   acs: string;
-  /** The SP's encryption certificate (PEM): with `encrypt`, assertions are encrypted to it. */
+  /** The SP's certificate (PEM): its AuthnRequests' signatures are checked with it, and with `encrypt` assertions are encrypted to it. */
   encryptionCert: string;
   encrypt: boolean;
 }
@@ -208,6 +208,8 @@ $metadata[${php(sp.entityId)}] = [
   'sharedkey_algorithm' => 'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
   'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
   'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+  // The SP signs its AuthnRequests (HTTP-Redirect binding); the IdP accepts only validly signed ones.
+  'validate.authnrequest' => true,
   'saml20.sign.assertion' => true,
   'saml20.sign.response' => false,
 ];
