@@ -93,7 +93,8 @@ export function classifySamlError(error: unknown): Failure {
   const message = (error as Error | undefined)?.message ?? '';
   if (/NoPassive/.test(message)) return { outcome: 'denied', reason: 'status:NoPassive' };
   if (/InResponseTo/i.test(message)) return { outcome: 'failed', reason: 'in_response_to' };
-  if (/expired|not yet valid|No valid subject confirmation/i.test(message)) return { outcome: 'failed', reason: 'expired' };
+  if (/not yet valid/i.test(message)) return { outcome: 'failed', reason: 'not_yet_valid' };
+  if (/expired|No valid subject confirmation/i.test(message)) return { outcome: 'failed', reason: 'expired' };
   if (/audience/i.test(message)) return { outcome: 'failed', reason: 'audience' };
   if (/signature|signed|multiple assertions/i.test(message)) return { outcome: 'failed', reason: 'signature' };
   if (/decrypt|EncryptedAssertion/i.test(message)) return { outcome: 'failed', reason: 'decryption' };
@@ -297,7 +298,10 @@ export class SamlDirectory implements RedirectDirectory {
       }
     }
     // Scoped affiliations ("student@example.ac.jp") count only with an allowed scope, then without it.
-    const statuses = valuesOf(mapping.status).flatMap((value) => {
+    // With the default status attribute (eduPersonAffiliation), an IdP that releases only
+    // eduPersonScopedAffiliation is read as well.
+    const statusNames = [mapping.status, ...(mapping.status && attributeAliases(mapping.status).includes('eduPersonAffiliation') ? ['eduPersonScopedAffiliation'] : [])];
+    const statuses = statusNames.flatMap((name) => valuesOf(name)).flatMap((value) => {
       const at = value.lastIndexOf('@');
       if (at < 0) return [value];
       return scopeAllowed(idp, value.slice(at + 1)) ? [value.slice(0, at)] : [];

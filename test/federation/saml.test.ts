@@ -36,6 +36,8 @@ const USERS = {
   alumnus: samlUser('s-alum', 107, { [OID.affiliation]: ['alum', 'member'] }),
   foreign: samlUser('s-foreign', 108, { [OID.eppn]: ['s-foreign@other-univ.ac.jp'] }),
   displayOnly: samlUser('s-display', 109, { [OID.jasn]: [], [OID.jaGivenName]: [], [OID.jaDisplayName]: ['高橋　一郎'] }),
+  scoped: samlUser('s-scoped', 110, { [OID.affiliation]: [], [OID.scopedAffiliation]: ['member@example.ac.jp', 'student@example.ac.jp'] }),
+  scopedForeign: samlUser('s-scoped-foreign', 111, { [OID.affiliation]: [], [OID.scopedAffiliation]: ['student@other-univ.ac.jp'] }),
 };
 
 function auditOf(server: TestServer) {
@@ -363,11 +365,11 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
       it('an encrypted assertion (as GakuNin IdPs send) is decrypted with the SP key; a display name stands in for jasn/jaGivenName', async () => {
         await idp.registerSp({ entityId: `${server.url}/saml/metadata`, acs, encryptionCert: idp.spKeys.cert, encrypt: true });
         try {
-          for (const user of [USERS.encrypted, USERS.displayOnly]) {
+          for (const user of [USERS.encrypted, USERS.displayOnly, USERS.scoped]) {
             const browser = newBrowser();
             const { page } = await openLogin(server, browser);
             const fields = postFields((await toIdpPost(browser, page, user)).page);
-            expect(xmlOf(fields.SAMLResponse)).to.contain('EncryptedAssertion').and.not.contain('s-enc@');
+            expect(xmlOf(fields.SAMLResponse)).to.contain('EncryptedAssertion').and.not.contain(`${user.login}@`);
             expect(textOf(await postToAcs(browser, fields))).to.contain('メールアドレス設定');
           }
           const display = await server.services.database.dataSource.getRepository(server.services.database.entities.Account).findOneByOrFail({ directoryId: 's-display@example.ac.jp' });
@@ -394,17 +396,22 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         expect(textOf(alumnus)).to.contain('在学生として確認できなかった');
         expect((await auditOf(server)('login.failure')).at(-1)!.detail).to.include({ directoryReason: 'not_enrolled', federated: true });
 
+        // A scoped affiliation with another university's scope does not count.
+        const scopedForeign = await outcome(USERS.scopedForeign);
+        expect(scopedForeign.status).to.equal(403);
+        expect((await auditOf(server)('login.failure')).at(-1)!.detail).to.include({ directoryReason: 'not_enrolled', federated: true });
+
         const foreign = await outcome(USERS.foreign);
         expect(foreign.status).to.equal(502);
         expect(textOf(foreign)).to.contain('大学の認証サービスからの応答を確認できませんでした');
         expect((await auditOf(server)('login.failure')).at(-1)!.detail).to.include({ reason: 'upstream_error', upstream: 'scope' });
         const accounts = server.services.database.dataSource.getRepository(server.services.database.entities.Account);
-        for (const user of [USERS.refused, USERS.alumnus, USERS.foreign]) {
+        for (const user of [USERS.refused, USERS.alumnus, USERS.scopedForeign, USERS.foreign]) {
           expect(await accounts.countBy({ directoryId: user.attributes[OID.eppn]![0] })).to.equal(0);
         }
       });
 
-      it('responses altered on the way (signature removed, assertion wrapped, audience changed, expired) are refused and audited; a replay is refused', async () => {
+      it('responses altered on the way (signature removed, assertion wrapped, audience or recipient changed, expired, not yet valid, RelayState forged) are refused and audited; a replay is refused', async () => {
         const user = USERS.tamper;
         const browser = newBrowser();
         const attempt = async (alter: (xml: string) => string) => {
@@ -432,6 +439,8 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         await expectRefused((await attempt((xml) => resigned(xml, idp.idpKeys.key, (a) => a
           .replace(/NotOnOrAfter="[^"]+"/g, `NotOnOrAfter="${past(30)}"`)
           .replace(/NotBefore="[^"]+"/g, `NotBefore="${past(40)}"`)))).answer, 'expired');
+        await expectRefused((await attempt((xml) => resigned(xml, idp.idpKeys.key, (a) => a
+          .replace(/NotBefore="[^"]+"/g, `NotBefore="${past(-30)}"`)))).answer, 'not_yet_valid');
 
         // Signed again by the IdP, but confirmed for another ACS.
         await expectRefused((await attempt((xml) => resigned(xml, idp.idpKeys.key, (a) => a.replace(/Recipient="[^"]+"/, 'Recipient="https://other-sp.example/Shibboleth.sso/SAML2/POST"')))).answer, 'recipient');
