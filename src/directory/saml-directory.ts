@@ -22,6 +22,7 @@ export const SAML_METADATA_PATH = '/saml/metadata';
 
 const TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const RSA_OAEP_MGF1P = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
 
 /** Friendly names and their OIDs (eduPerson, inetOrgPerson, GakuNin's ja* attributes), in both directions. */
 const ATTRIBUTE_OIDS: Record<string, string> = {
@@ -223,7 +224,7 @@ export class SamlDirectory implements RedirectDirectory {
 
   /** The SP metadata to register with the federation (entityID, ACS, signing and encryption certificates). */
   serviceProviderMetadata(): string {
-    return generateServiceProviderMetadata({
+    const xml = generateServiceProviderMetadata({
       issuer: this.entityId,
       callbackUrl: this.redirectUri,
       privateKey: this.credentials.signingKey,
@@ -234,6 +235,9 @@ export class SamlDirectory implements RedirectDirectory {
       wantAssertionsSigned: true,
       generateUniqueId: () => `_${createHash('sha256').update(this.entityId).digest('hex').slice(0, 32)}`,
     });
+    // node-saml lists the content encryption algorithms it decrypts; the key transport it decrypts is
+    // RSA-OAEP (MGF1, SHA-1) alone, so say so, or an IdP may pick one it cannot read (xmlenc11#rsa-oaep).
+    return xml.replace(/<EncryptionMethod /, `<EncryptionMethod Algorithm="${RSA_OAEP_MGF1P}"/><EncryptionMethod `);
   }
 
   async authorizationUrl(checks: FederationChecks, options: { uiLocales?: string; forceLogin?: boolean } = {}): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }> {

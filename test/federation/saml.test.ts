@@ -284,7 +284,8 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         const xml = await response.text();
         expect(xml).to.contain(`entityID="${server.url}/saml/metadata"`).and.contain(`Location="${acs}"`)
           .and.contain('Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"').and.contain('use="signing"').and.contain('use="encryption"')
-          .and.contain('WantAssertionsSigned="true"').and.contain('urn:oasis:names:tc:SAML:2.0:nameid-format:transient');
+          .and.contain('WantAssertionsSigned="true"').and.contain('urn:oasis:names:tc:SAML:2.0:nameid-format:transient')
+          .and.contain('<EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/>');
         const certificate = idp.spKeys.cert.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
         expect(xml.replace(/\s+/g, '')).to.contain(certificate);
       });
