@@ -9,7 +9,7 @@ import { resolveDirectoryConfig } from '../../src/config/directory.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { SamlStatusError } from '@node-saml/node-saml';
-import { attributeAliases, classifySamlError, SamlDirectory } from '../../src/directory/saml-directory.js';
+import { assertionAttributes, attributeAliases, classifySamlError, SamlDirectory } from '../../src/directory/saml-directory.js';
 import { MetadataError, readIdpMetadata } from '../../src/directory/saml-metadata.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
@@ -201,6 +201,20 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
       expect(classifySamlError(new Error('InResponseTo is not valid'))).to.deep.equal({ outcome: 'failed', reason: 'in_response_to' });
       expect(classifySamlError(new Error('Invalid EncryptedAssertion content'))).to.deep.equal({ outcome: 'failed', reason: 'decryption' });
       expect(classifySamlError(new TypeError('x'))).to.deep.equal({ outcome: 'failed', reason: 'invalid_response' });
+    });
+
+    it('an assertion\'s attributes are kept under their Name and their FriendlyName (as Shibboleth sends both)', () => {
+      const attributes = assertionAttributes({
+        AttributeStatement: [{
+          Attribute: [
+            { $: { Name: OID.eppn, FriendlyName: 'eduPersonPrincipalName' }, AttributeValue: [{ _: 's1@example.ac.jp' }] },
+            { $: { Name: OID.affiliation }, AttributeValue: [{ _: 'student' }, { _: ' member ' }, { _: '' }] },
+          ],
+        }],
+      });
+      expect(attributes.get('eduPersonPrincipalName')).to.deep.equal(['s1@example.ac.jp']);
+      expect(attributes.get(OID.eppn)).to.deep.equal(['s1@example.ac.jp']);
+      expect(attributes.get(OID.affiliation)).to.deep.equal(['student', 'member']);
     });
 
     it('an attribute is found under its urn:oid: name, its friendly name and its urn:mace: name', () => {
