@@ -127,6 +127,8 @@ export class SamlDirectory implements RedirectDirectory {
   readonly entityId: string;
   readonly metadataUrl: string;
   private idp: IdpDescriptor | undefined;
+  /** What identifies the copy `idp` was read from: its digest and the server's cache validators. */
+  private verified: { digest: string; etag?: string; lastModified?: string } | undefined;
   private loading: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -167,11 +169,19 @@ export class SamlDirectory implements RedirectDirectory {
     const { idp } = this.settings;
     const source = idp.metadataUrl ? 'url' : 'file';
     let xml: string;
+    let validators: { etag?: string; lastModified?: string } = {};
     try {
       if (idp.metadataUrl) {
-        const response = await fetch(idp.metadataUrl, { signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000), redirect: 'error' });
+        // A federation aggregate is large and changes rarely: ask whether it changed since the copy
+        // that verified (ETag / Last-Modified), so that an unchanged one is neither sent nor parsed again.
+        const headers: Record<string, string> = {};
+        if (this.idp && this.verified?.etag) headers['if-none-match'] = this.verified.etag;
+        if (this.idp && this.verified?.lastModified) headers['if-modified-since'] = this.verified.lastModified;
+        const response = await fetch(idp.metadataUrl, { headers, signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000), redirect: 'error' });
+        if (response.status === 304 && this.idp) return;
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         xml = await response.text();
+        validators = { etag: response.headers.get('etag') ?? undefined, lastModified: response.headers.get('last-modified') ?? undefined };
       } else {
         xml = await readFile(this.credentials.metadataFile!, 'utf8');
       }
@@ -180,8 +190,11 @@ export class SamlDirectory implements RedirectDirectory {
         'the IdP metadata could not be read; the last verified copy is kept');
       return;
     }
+    const digest = createHash('sha256').update(xml).digest('hex');
+    if (this.idp && digest === this.verified?.digest) return;
     try {
       this.idp = readIdpMetadata(xml, idp.entityId, this.credentials.metadataSigningCert);
+      this.verified = { digest, ...validators };
       logger.info({ directory: 'saml', source, idp: idp.entityId, validUntil: this.idp.validUntil?.toISOString() }, 'the IdP metadata was read');
     } catch (error) {
       logger.error({ directory: 'saml', source, kept: Boolean(this.idp), err: { message: (error as Error)?.message } },

@@ -261,13 +261,21 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
       let replica: RunningServer | undefined;
       let metadataServer: Server;
       let served: { status: number; body: string };
+      let notModified = 0;
       let acs = '';
 
       before(async () => {
         const dir = await configFolder();
         // The federation's aggregate is fetched from a URL, as GakuNin's is.
         served = { status: 200, body: idp.signedAggregate() };
-        metadataServer = createHttpServer((_req, res) => {
+        metadataServer = createHttpServer((req, res) => {
+          const etag = `"${served.body.length}-${served.body.slice(-60).replace(/\W/g, '')}"`;
+          if (served.status === 200 && req.headers['if-none-match'] === etag) {
+            notModified += 1;
+            res.statusCode = 304;
+            return res.end();
+          }
+          res.setHeader('etag', etag);
           res.statusCode = served.status;
           res.setHeader('content-type', 'application/samlmetadata+xml');
           res.end(served.body);
@@ -526,6 +534,11 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
           await directory.refresh();
           const verified = directory.currentIdp;
           expect(verified?.entityId).to.equal(IDP_ENTITY_ID);
+          // Unchanged: the server answers 304 to the copy's ETag, and the copy stays.
+          const before = notModified;
+          await directory.refresh();
+          expect(notModified).to.equal(before + 1);
+          expect(directory.currentIdp).to.equal(verified);
           served = { status: 200, body: idp.signedAggregate().replace('example.ac.jp</shibmd:Scope>', 'other-univ.ac.jp</shibmd:Scope>') };
           await directory.refresh();
           expect(directory.currentIdp).to.equal(verified);
