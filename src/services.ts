@@ -65,7 +65,7 @@ export function createServices(config: AppConfig, texts: Translations, overrides
     ?? (config.env.smtpUrl ? smtpTransport(config.env.smtpUrl) : fileTransport(devOutboxDir(config)));
   const from = `"${config.mail.fromName.ja}" <${config.mail.from}>`;
   const outbox = new MailOutbox(database, transport, { from, maxAttempts: config.mail.maxAttempts, pollSeconds: config.mail.pollSeconds });
-  const directory = overrides.directory ?? createDirectory(config, hasher);
+  const directory = overrides.directory ?? createDirectory(config, hasher, database);
   return {
     config,
     database,

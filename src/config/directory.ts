@@ -1,15 +1,37 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { MetadataError, readIdpMetadata } from '../directory/saml-metadata.js';
 import { ConfigError } from './errors.js';
-import type { DirectoryConfig, LdapDirectoryConfig, OidcDirectoryConfig } from './types.js';
+import type { DirectoryConfig, LdapDirectoryConfig, OidcDirectoryConfig, SamlCredentials, SamlDirectoryConfig } from './types.js';
 
 export const LDAP_DEFAULTS = { connectTimeoutMs: 5000, timeoutMs: 5000, poolSize: 5, scope: 'sub' } as const;
 export const OIDC_DEFAULTS = { scope: 'openid profile', timeoutMs: 5000, userinfo: false } as const;
+
+export const SAML_DEFAULTS = { clockSkewSeconds: 60, timeoutMs: 5000, refreshMinutes: 60, enrolledValues: ['student'] } as const;
+
+/**
+ * GakuNin's attributes by default (friendly names; the adapter also accepts their urn:oid: names):
+ * eduPersonPrincipalName as the key, jasn/jaGivenName (or jaDisplayName) in kanji, sn/givenName in
+ * romaji, eduPersonAffiliation for the status. The student number, faculty and department have no
+ * federation-wide attribute: the configuration names them.
+ */
+export const SAML_DEFAULT_ATTRIBUTES = {
+  userId: 'eduPersonPrincipalName',
+  familyName: 'jasn',
+  givenName: 'jaGivenName',
+  displayName: 'jaDisplayName',
+  familyNameLatin: 'sn',
+  givenNameLatin: 'givenName',
+  status: 'eduPersonAffiliation',
+} as const;
 
 export interface ResolvedDirectory {
   directory: DirectoryConfig;
   /** The LDAP bind password or the OIDC client secret (never logged, never in the file). */
   secret?: string;
+  /** The SAML adapter's keys and certificates. */
+  saml?: SamlCredentials;
   /** What production refuses (the caller adds them to its own list). */
   productionRefusals: string[];
 }
@@ -100,6 +122,77 @@ function resolveOidc(oidc: OidcDirectoryConfig, env: NodeJS.ProcessEnv, configDi
   };
 }
 
+/** A PEM file that must hold a certificate or a private key; `key` names the setting in errors. */
+function readPem(key: string, configDir: string, file: string, kind: 'certificate' | 'private key'): string {
+  const resolved = path.resolve(configDir, file);
+  let text: string;
+  try {
+    text = readFileSync(resolved, 'utf8');
+  } catch {
+    throw new ConfigError(`${key}: cannot read ${resolved}`);
+  }
+  try {
+    if (kind === 'certificate') new X509Certificate(text);
+    else createPrivateKey(text);
+  } catch {
+    throw new ConfigError(`${key}: ${resolved} does not hold a PEM ${kind}`);
+  }
+  return text;
+}
+
+function resolveSaml(saml: SamlDirectoryConfig, configDir: string): { saml: SamlDirectoryConfig; credentials: SamlCredentials; refusals: string[] } {
+  const key = 'directory.saml';
+  const { idp } = saml;
+  if (!idp.metadataFile === !idp.metadataUrl) throw new ConfigError(`${key}.idp: give either metadataFile or metadataUrl, not both or neither`);
+  if (idp.metadataUrl && !idp.metadataSigningCertFile) {
+    throw new ConfigError(`${key}.idp.metadataSigningCertFile: required with metadataUrl (metadata fetched over the network is used only once its signature verifies)`);
+  }
+  if (!saml.encryptionKeyFile !== !saml.encryptionCertFile) throw new ConfigError(`${key}.encryptionKeyFile / encryptionCertFile: give both or neither`);
+  const signingKey = readPem(`${key}.signingKeyFile`, configDir, saml.signingKeyFile, 'private key');
+  const signingCert = readPem(`${key}.signingCertFile`, configDir, saml.signingCertFile, 'certificate');
+  const credentials: SamlCredentials = {
+    signingKey,
+    signingCert,
+    encryptionKey: saml.encryptionKeyFile ? readPem(`${key}.encryptionKeyFile`, configDir, saml.encryptionKeyFile, 'private key') : signingKey,
+    encryptionCert: saml.encryptionCertFile ? readPem(`${key}.encryptionCertFile`, configDir, saml.encryptionCertFile, 'certificate') : signingCert,
+    metadataSigningCert: idp.metadataSigningCertFile
+      ? readPem(`${key}.idp.metadataSigningCertFile`, configDir, idp.metadataSigningCertFile, 'certificate')
+      : undefined,
+  };
+  if (idp.metadataFile) {
+    // A file is read and checked now: a missing, unreadable, unverifiable file or one without the IdP stops the start.
+    const file = path.resolve(configDir, idp.metadataFile);
+    let xml: string;
+    try {
+      xml = readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`${key}.idp.metadataFile: cannot read ${file}`);
+    }
+    try {
+      readIdpMetadata(xml, idp.entityId, credentials.metadataSigningCert);
+    } catch (error) {
+      if (error instanceof MetadataError) throw new ConfigError(`${key}.idp.metadataFile: ${error.message}`);
+      throw error;
+    }
+    credentials.metadataFile = file;
+  }
+  const refusals = idp.metadataUrl && !idp.metadataUrl.startsWith('https://')
+    ? [`${key}.idp.metadataUrl: must be an https:// URL in production`]
+    : [];
+  return {
+    saml: {
+      ...saml,
+      attributes: { ...SAML_DEFAULT_ATTRIBUTES, ...saml.attributes },
+      enrolledValues: saml.enrolledValues ?? [...SAML_DEFAULTS.enrolledValues],
+      clockSkewSeconds: saml.clockSkewSeconds ?? SAML_DEFAULTS.clockSkewSeconds,
+      timeoutMs: saml.timeoutMs ?? SAML_DEFAULTS.timeoutMs,
+      idp: { ...idp, refreshMinutes: idp.refreshMinutes ?? SAML_DEFAULTS.refreshMinutes },
+    },
+    credentials,
+    refusals,
+  };
+}
+
 /**
  * Checks what the schema cannot (which sections go together, readable files, present secrets),
  * applies the defaults, and reads the adapter's secret.
@@ -118,6 +211,11 @@ export function resolveDirectoryConfig(directory: DirectoryConfig, env: NodeJS.P
       if (!directory.oidc) throw new ConfigError('directory.oidc: is required when directory.adapter is "oidc"');
       const { oidc, secret, refusals } = resolveOidc(directory.oidc, env, configDir);
       return { directory: { ...directory, oidc }, secret, productionRefusals: refusals };
+    }
+    case 'saml': {
+      if (!directory.saml) throw new ConfigError('directory.saml: is required when directory.adapter is "saml"');
+      const { saml, credentials, refusals } = resolveSaml(directory.saml, configDir);
+      return { directory: { ...directory, saml }, saml: credentials, productionRefusals: refusals };
     }
   }
 }

@@ -149,5 +149,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (refusals.length) throw new ConfigError(`refused in production:\n  - ${refusals.join('\n  - ')}`);
   }
 
-  return { ...file, clients, issuer, env: environment, directoryFilePath, directory: resolvedDirectory.directory, directorySecret: resolvedDirectory.secret };
+  return { ...file, clients, issuer, env: environment, directoryFilePath, directory: resolvedDirectory.directory, directorySecret: resolvedDirectory.secret, samlCredentials: resolvedDirectory.saml };
 }

@@ -223,6 +223,72 @@ const oidcDirectory = {
   additionalProperties: false,
 } as const;
 
+/** Attribute names of a SAML assertion: a urn:oid: name or a friendly name (eduPersonPrincipalName, jasn…). */
+const samlAttributeMapping = {
+  type: 'object',
+  properties: {
+    /** Default eduPersonPrincipalName (its scope must be one of the IdP's shibmd:Scope). */
+    userId: nonEmpty,
+    studentNumber: nonEmpty,
+    /** Default jasn, jaGivenName (kanji); when absent, jaDisplayName split at its space. */
+    familyName: nonEmpty,
+    givenName: nonEmpty,
+    displayName: nonEmpty,
+    familyNameKana: nonEmpty,
+    givenNameKana: nonEmpty,
+    /** Default sn, givenName (romaji). */
+    familyNameLatin: nonEmpty,
+    givenNameLatin: nonEmpty,
+    faculty: nonEmpty,
+    department: nonEmpty,
+    /** Default eduPersonAffiliation; eduPersonScopedAffiliation values have their scope checked and removed. */
+    status: nonEmpty,
+  },
+  required: ['studentNumber', 'faculty', 'department'],
+  additionalProperties: false,
+} as const;
+
+/** The university's SAML 2.0 IdP (Shibboleth, GakuNin): Web Browser SSO, then the second password here. */
+const samlDirectory = {
+  type: 'object',
+  properties: {
+    /** This service provider's entityID (default: $ISSUER/saml/metadata, where the SP metadata is served). */
+    entityId: { type: 'string', format: 'uri' },
+    /** PEM private key and certificate that sign the AuthnRequests (mounted secrets). */
+    signingKeyFile: nonEmpty,
+    signingCertFile: nonEmpty,
+    /** PEM key and certificate the IdP encrypts assertions to (default: the signing pair). */
+    encryptionKeyFile: nonEmpty,
+    encryptionCertFile: nonEmpty,
+    idp: {
+      type: 'object',
+      properties: {
+        entityId: { type: 'string', minLength: 1, maxLength: 1024 },
+        /** The IdP's metadata (or a federation aggregate) as a file… */
+        metadataFile: nonEmpty,
+        /** …or fetched from a URL at start and every refreshMinutes (https:// in production). */
+        metadataUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+        /** PEM certificate of the federation's metadata signer: required with metadataUrl. */
+        metadataSigningCertFile: nonEmpty,
+        refreshMinutes: { type: 'integer', minimum: 5, maximum: 10080 },
+      },
+      required: ['entityId'],
+      additionalProperties: false,
+    },
+    /** Allowed clock difference for NotBefore / NotOnOrAfter (default 60). */
+    clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 300 },
+    /** Fetching the metadata URL (default 5000). */
+    timeoutMs: { type: 'integer', minimum: 100, maximum: 60000 },
+    buttonText: localized,
+    attributes: samlAttributeMapping,
+    /** Default ["student"] (eduPersonAffiliation). */
+    enrolledValues,
+    university: nonEmpty,
+  },
+  required: ['signingKeyFile', 'signingCertFile', 'idp', 'buttonText', 'attributes'],
+  additionalProperties: false,
+} as const;
+
 export const configSchema = {
   type: 'object',
   properties: {
@@ -287,7 +353,7 @@ export const configSchema = {
     directory: {
       type: 'object',
       properties: {
-        adapter: { enum: ['file', 'ldap', 'oidc'] },
+        adapter: { enum: ['file', 'ldap', 'oidc', 'saml'] },
         file: {
           type: 'object',
           properties: { path: { type: 'string', minLength: 1 } },
@@ -296,6 +362,7 @@ export const configSchema = {
         },
         ldap: ldapDirectory,
         oidc: oidcDirectory,
+        saml: samlDirectory,
       },
       required: ['adapter'],
       additionalProperties: false,

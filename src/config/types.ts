@@ -31,6 +31,23 @@ export interface DirectoryConfig extends Part<ConfigFile['directory']> {}
 export interface LdapDirectoryConfig extends NonNullable<DirectoryConfig['ldap']> {}
 /** The university's OpenID Connect IdP (the student signs in there, then gives the second password here). */
 export interface OidcDirectoryConfig extends NonNullable<DirectoryConfig['oidc']> {}
+/** The university's SAML 2.0 IdP (Shibboleth, GakuNin): the student signs in there, then gives the second password here. */
+export interface SamlDirectoryConfig extends NonNullable<DirectoryConfig['saml']> {}
+/** Which SAML attribute (a urn:oid: or a friendly name) gives each item of a student's record. */
+export interface SamlAttributeMapping extends Part<SamlDirectoryConfig['attributes']> {}
+
+/** What the SAML adapter reads from files at start (PEM; never logged). */
+export interface SamlCredentials {
+  signingKey: string;
+  signingCert: string;
+  encryptionKey: string;
+  encryptionCert: string;
+  /** The federation's metadata-signing certificate (PEM), when the metadata must be verified. */
+  metadataSigningCert?: string;
+  /** The metadata file resolved against the configuration's folder (idp.metadataFile). */
+  metadataFile?: string;
+}
+
 /** Which directory attribute (LDAP) or claim (OpenID Connect) gives each item of a student's record. */
 export interface AttributeMapping extends Part<LdapDirectoryConfig['attributes']> {}
 
@@ -71,4 +88,6 @@ export interface AppConfig extends ConfigFile {
   directoryFilePath?: string;
   /** The directory adapter's secret (LDAP bind password or OIDC client secret), read from the environment or a file. */
   directorySecret?: string;
+  /** The SAML adapter's keys and certificates, read from their files (directory.adapter: saml). */
+  samlCredentials?: SamlCredentials;
 }

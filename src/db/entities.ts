@@ -215,6 +215,13 @@ export interface PasswordHistoryRow {
   createdAt: Date;
 }
 
+/** A SAML assertion already accepted (replay protection across replicas), until it expires. */
+export interface SamlAssertionSeenRow {
+  /** SHA-256 (hex) of the IdP's entityID and the assertion's ID. */
+  id: string;
+  expiresAt: Date;
+}
+
 /** One 町域 of Japan Post's postal code data (a code can have several). */
 export interface PostalCodeRow {
   id: number;
@@ -455,10 +462,20 @@ export function createEntities(dialect: Dialect) {
     indices: [{ name: 'idx_password_history_account', columns: ['accountId', 'kind', 'createdAt'] }],
   });
 
+  const SamlAssertionSeen = new EntitySchema<SamlAssertionSeenRow>({
+    name: 'SamlAssertionSeen',
+    tableName: 'saml_assertions_seen',
+    columns: {
+      id: { type: 'varchar', length: 64, primary: true },
+      expiresAt: { name: 'expires_at', ...datetime },
+    },
+    indices: [{ name: 'idx_saml_assertions_seen_expires', columns: ['expiresAt'] }],
+  });
+
   return {
     OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent,
     Application, ApplicationDocument, ApplicationEvent, StaffUser, StaffSession, CatalogueEntry,
-    PostalCode, PasswordHistory,
+    PostalCode, PasswordHistory, SamlAssertionSeen,
   };
 }
 

@@ -4,9 +4,11 @@ import type { UniversityDirectory } from './directory.js';
 import { FileDirectory } from './file-directory.js';
 import { LdapDirectory } from './ldap-directory.js';
 import { OidcDirectory } from './oidc-directory.js';
+import { SamlDirectory } from './saml-directory.js';
+import type { Database } from '../db/data-source.js';
 
 /** The adapter the configuration names (`directory.adapter`). */
-export function createDirectory(config: AppConfig, hasher: PasswordHasher): UniversityDirectory {
+export function createDirectory(config: AppConfig, hasher: PasswordHasher, database: Database): UniversityDirectory {
   const university = config.branding.universityName.ja;
   switch (config.directory.adapter) {
     case 'file':
@@ -24,6 +26,11 @@ export function createDirectory(config: AppConfig, hasher: PasswordHasher): Univ
         ...oidc,
         tokenEndpointAuthMethod: oidc.tokenEndpointAuthMethod ?? (config.directorySecret ? 'client_secret_basic' : 'none'),
       }, config.directorySecret, oidc.university ?? university, config.issuer);
+    }
+    case 'saml': {
+      if (!config.directory.saml || !config.samlCredentials) throw new Error('directory.saml: missing');
+      const saml = config.directory.saml;
+      return new SamlDirectory(saml, config.samlCredentials, saml.university ?? university, config.issuer, database);
     }
   }
 }

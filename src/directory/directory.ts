@@ -36,8 +36,11 @@ export interface PasswordDirectory {
 
 /** The values that bind an upstream authorization response to the request that asked for it. */
 export interface FederationChecks {
+  /** OIDC state, SAML RelayState. */
   state: string;
+  /** OIDC nonce; SAML: the AuthnRequest's ID (the response's InResponseTo) is made from it. */
   nonce: string;
+  /** OIDC PKCE verifier (unused by SAML). */
   codeVerifier: string;
   /**
    * Set when the sign-in must be fresh (a re-authentication): the epoch second at which it was sent
@@ -83,9 +86,14 @@ export type FederationAnswer =
  */
 export interface RedirectDirectory {
   readonly kind: 'redirect';
+  /** The IdP's protocol: OpenID Connect (code flow) or SAML 2.0 (Web Browser SSO). */
+  readonly protocol: 'oidc' | 'saml';
   /** The callback registered at the upstream IdP; the routes forward it under the interaction's path. */
   readonly redirectUri: string;
-  /** Where to send the browser (code flow with PKCE, state and nonce). */
+  /**
+   * Where to send the browser (OIDC: code flow with PKCE, state and nonce; SAML: an AuthnRequest whose
+   * ID comes from the nonce, with the state as RelayState).
+   */
   authorizationUrl(checks: FederationChecks, options?: FederatedLoginStart): Promise<{ outcome: 'ok'; url: string } | { outcome: 'unavailable' }>;
   /**
    * Reads the callback's parameters, redeems the code and returns who signed in upstream; with

@@ -57,6 +57,7 @@ export function classifyUpstreamError(error: unknown): Failure {
  */
 export class OidcDirectory implements RedirectDirectory {
   readonly kind = 'redirect' as const;
+  readonly protocol = 'oidc' as const;
   readonly redirectUri: string;
   private discovered: Promise<oidc.Configuration> | undefined;
 

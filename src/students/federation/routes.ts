@@ -1,15 +1,16 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { FEDERATION_CALLBACK_PATH } from '../../directory/oidc-directory.js';
+import { SAML_ACS_PATH, SAML_METADATA_PATH, SamlDirectory } from '../../directory/saml-directory.js';
 import { ACR } from '../../oidc/provider.js';
-import { formPost } from '../../web/form-body.js';
+import { formBody, formPost } from '../../web/form-body.js';
 import { finishInteraction, interactionOf, type WebDeps } from '../../web/interaction.js';
 import { renderUnavailable } from '../../web/pages.js';
 import { pageOf, renderMessage } from '../../web/render.js';
 import type { StudentTextKey } from '../texts.js';
 import { secondPasswordOnlyForm } from './forms.js';
 import { federatedLoginScreen } from './screen.js';
-import { beginFederatedLogin, completeFederatedLogin, interactionOfState, mustSignInAfresh, verifyFederatedSecondPassword } from './service.js';
+import { acceptSamlPost, beginFederatedLogin, completeFederatedLogin, interactionOfState, mustSignInAfresh, verifyFederatedSecondPassword } from './service.js';
 
 /** The university SSO: off to the IdP, its answer, then the 第2パスワード here. */
 export function federationRoutes(deps: WebDeps): Router {
@@ -49,6 +50,28 @@ export function federationRoutes(deps: WebDeps): Router {
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}/sso/callback?${ctx.querystring}`);
   });
+
+  if (directory instanceof SamlDirectory) {
+    // What the university registers with the federation (GakuNin): entityID, ACS, certificates.
+    router.get(SAML_METADATA_PATH, (ctx) => {
+      ctx.type = 'application/samlmetadata+xml';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = directory.serviceProviderMetadata();
+    });
+
+    // The AssertionConsumerService (HTTP-POST binding): a cross-site POST from the IdP, so it carries
+    // no CSRF token; the RelayState binds it to the login instead (see acceptSamlPost).
+    router.post(SAML_ACS_PATH, formBody('512kb'), async (ctx) => {
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const accepted = await acceptSamlPost(services, { relayState: body.RelayState, samlResponse: body.SAMLResponse, ip: ctx.ip });
+      if (accepted.kind === 'failed') {
+        const uid = interactionOfState(body.RelayState);
+        return failed(ctx, 'sso.failed', 400, uid);
+      }
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${accepted.uid}/sso/callback?${new URLSearchParams({ state: accepted.state })}`);
+    });
+  }
 
   router.get('/interaction/:uid/sso/callback', async (ctx) => {
     const details = await interactionOf(ctx, provider);

@@ -8,7 +8,7 @@ import { awaitingSecondPassword } from './service.js';
 export interface FederatedLoginOptions { errors?: FieldErrors; failed?: boolean }
 
 /**
- * The student login page when the university signs students in through its OpenID Connect IdP:
+ * The student login page when the university signs students in through its IdP (OpenID Connect or SAML):
  * the SSO button first; once the IdP vouched for the student, the second password alone.
  */
 export function federatedLoginScreen({ services }: Pick<WebDeps, 'services'>) {
@@ -22,7 +22,8 @@ export function federatedLoginScreen({ services }: Pick<WebDeps, 'services'>) {
     if (await awaitingSecondPassword(services, details.uid)) {
       return render(ctx, 'students/sso-second-password', { ...common, errors: options.errors, failed: options.failed });
     }
-    const buttonText = services.config.directory.oidc?.buttonText[lang] ?? t('sso.button');
+    const { oidc, saml } = services.config.directory;
+    const buttonText = (oidc ?? saml)?.buttonText[lang] ?? t('sso.button');
     render(ctx, 'students/login-sso', { ...common, buttonText });
   };
 }

@@ -7,17 +7,19 @@ import type { Services } from '../../services.js';
 import { ipThrottleKey, studentThrottleKey } from '../../credentials/throttle-keys.js';
 import { admitAttempt } from '../../credentials/attempts.js';
 
-// Sign-in through the university's OpenID Connect IdP (DESIGN §4): the student signs in there, comes
-// back to this provider, which then asks only for the second password (or runs the first-login steps).
+// Sign-in through the university's IdP (DESIGN §4), OpenID Connect or SAML 2.0: the student signs in
+// there, comes back to this provider, which then asks only for the second password (or runs the
+// first-login steps).
 
 /**
  * What a federated login has reached, kept server-side per interaction (the provider's storage,
  * model `FederatedLogin`, keyed by the interaction uid, expiring with the interaction):
- * `redirected` holds the state, nonce and PKCE verifier of the upstream request; `authenticated`
+ * `redirected` holds the state, nonce and PKCE verifier of the upstream request (and, for SAML, the
+ * response the IdP posted to the ACS until the browser brings its interaction cookie); `authenticated`
  * the account the IdP vouched for, until its second password is given.
  */
 export type PendingFederation =
-  | ({ stage: 'redirected' } & FederationChecks)
+  | ({ stage: 'redirected'; samlResponse?: string } & FederationChecks)
   | { stage: 'authenticated'; accountId: string };
 
 export class PendingFederations {
@@ -88,7 +90,7 @@ export async function beginFederatedLogin(
   const started = await directory.authorizationUrl(checks, { uiLocales: input.lang, forceFreshLogin: input.forceFreshLogin });
   if (started.outcome === 'unavailable') {
     await pending.drop(input.uid);
-    await services.audit.record('login.directory_unavailable', { ip: input.ip, detail: { userType: 'student', directory: 'oidc', step: 'authorize' } });
+    await services.audit.record('login.directory_unavailable', { ip: input.ip, detail: { userType: 'student', directory: directory.protocol, step: 'authorize' } });
     return { kind: 'unavailable' };
   }
   return { kind: 'redirect', url: started.url };
@@ -125,11 +127,15 @@ export async function completeFederatedLogin(
   await pendingStore.drop(input.uid);
   const state = input.params.get('state');
   if (!state || !sameSecret(state, pending.state)) return fail('state_mismatch', { kind: 'failed', status: 400 });
+  // SAML: the response is the one the ACS kept for this login, never one from the query.
+  const params = new URLSearchParams(input.params);
+  params.delete('SAMLResponse');
+  if (pending.samlResponse) params.set('SAMLResponse', pending.samlResponse);
 
-  const answer = await directory.handleCallback(input.params, pending);
+  const answer = await directory.handleCallback(params, pending);
   switch (answer.outcome) {
     case 'unavailable':
-      await audit.record('login.directory_unavailable', { ip: input.ip, detail: { userType: 'student', directory: 'oidc', step: 'callback' } });
+      await audit.record('login.directory_unavailable', { ip: input.ip, detail: { userType: 'student', directory: directory.protocol, step: 'callback' } });
       return { kind: 'unavailable' };
     case 'denied':
       return fail(answer.reason, { kind: 'denied' });
@@ -148,6 +154,34 @@ export async function completeFederatedLogin(
   }
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', federated: true, complete: false } });
   return { kind: 'login', account };
+}
+
+export type SamlPostOutcome = { kind: 'forward'; uid: string; state: string } | { kind: 'failed' };
+
+/**
+ * The SAML response posted to the ACS by the IdP. That cross-site POST carries none of the
+ * interaction's (SameSite) cookies, so the response is only kept with the login its RelayState names
+ * and matches, and the browser is sent on under the interaction's path, where its cookie proves it is
+ * the browser that started the login; the response is checked there (completeFederatedLogin).
+ */
+export async function acceptSamlPost(
+  services: Pick<Services, 'database' | 'config' | 'audit'>,
+  input: { relayState: unknown; samlResponse: unknown; ip: string },
+): Promise<SamlPostOutcome> {
+  const fail = async (reason: string): Promise<SamlPostOutcome> => {
+    await services.audit.record('login.failure', { ip: input.ip, detail: { userType: 'student', reason: 'upstream_error', upstream: reason } });
+    return { kind: 'failed' };
+  };
+  const uid = interactionOfState(input.relayState);
+  if (!uid) return fail('unknown_state');
+  const state = input.relayState as string;
+  const pendingStore = new PendingFederations(services);
+  const pending = await pendingStore.load(uid);
+  if (!pending || pending.stage !== 'redirected' || pending.samlResponse) return fail('no_pending_request');
+  if (!sameSecret(state, pending.state)) return fail('state_mismatch');
+  if (typeof input.samlResponse !== 'string' || !/^[A-Za-z0-9+/=\s]{1,400000}$/.test(input.samlResponse)) return fail('no_response');
+  await pendingStore.save(uid, { ...pending, samlResponse: input.samlResponse });
+  return { kind: 'forward', uid, state };
 }
 
 /** Whether this interaction has a student the IdP vouched for, waiting for the second password. */
