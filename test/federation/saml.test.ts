@@ -312,7 +312,7 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         expect(xml.replace(/\s+/g, '')).to.contain(certificate);
       });
 
-      it('first login with a signed assertion: GakuNin attributes → email → second password → tokens with the mapped claims and amr ["fed","pwd"] at the next login', async () => {
+      it('first login with a signed assertion: GakuNin attributes → email → second password → tokens with the mapped claims and amr ["fed","pwd"], then again at the next login', async () => {
         const user = USERS.first;
         const browser = newBrowser();
         const { attempt, page } = await openLogin(server, browser);
@@ -337,6 +337,7 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
           student_number: '26S101', university: 'テスト大学', faculty: '文学部', department: '史学科', status: 'enrolled', graduated_on: null,
         }]);
         expect(claims.sub).to.not.contain('s-first');
+        expect(claims.amr, 'the first login, finished through the second-password setup').to.deep.equal(['fed', 'pwd']);
 
         // Next time, in another browser: the IdP, then only the second password; amr says both.
         const later = newBrowser();
@@ -434,7 +435,7 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
         }
       });
 
-      it('responses altered on the way (signature removed, assertion wrapped, audience or recipient changed, expired, not yet valid, RelayState forged) are refused and audited; a replay is refused', async () => {
+      it('responses altered on the way (signature removed, assertion wrapped, audience or recipient changed, expired, not yet valid, a stale sign-in for a ForceAuthn request, RelayState forged) are refused and audited; a replay is refused', async () => {
         const user = USERS.tamper;
         const browser = newBrowser();
         const attempt = async (alter: (xml: string) => string) => {
@@ -467,6 +468,21 @@ describe('federation with the university SAML IdP (SimpleSAMLphp)', function () 
 
         // Signed again by the IdP, but confirmed for another ACS.
         await expectRefused((await attempt((xml) => resigned(xml, idp.idpKeys.key, (a) => a.replace(/Recipient="[^"]+"/, 'Recipient="https://other-sp.example/Shibboleth.sso/SAML2/POST"')))).answer, 'recipient');
+
+        // A re-authentication (ForceAuthn) answered with a sign-in from before the request, as an IdP that
+        // ignores ForceAuthn would send: refused; the same answer with the IdP's real AuthnInstant goes on.
+        const elsewhere = newBrowser();
+        const reauthentication = async () => {
+          const { page } = await openLogin(server, elsewhere, { prompt: 'login' });
+          return postFields((await toIdpPost(elsewhere, page, user)).page);
+        };
+        const stale = await reauthentication();
+        await expectRefused(await postToAcs(elsewhere, { ...stale, SAMLResponse: encode(resigned(xmlOf(stale.SAMLResponse), idp.idpKeys.key, (a) => a
+          .replace(/AuthnInstant="[^"]+"/, `AuthnInstant="${past(10)}"`))) }), 'stale_authentication');
+        const fresh = await reauthentication();
+        const onwards = await postToAcs(elsewhere, { ...fresh, SAMLResponse: encode(resigned(xmlOf(fresh.SAMLResponse), idp.idpKeys.key, (a) => a)) });
+        expect(onwards.status, onwards.html.slice(0, 300)).to.equal(200);
+        expect(textOf(onwards)).to.not.contain('大学の認証サービスからの応答を確認できませんでした');
 
         // A RelayState that names this login with another secret is not this login's.
         const { page: forgedLogin } = await openLogin(server, browser);
