@@ -257,6 +257,7 @@ for (const db of DATABASES) {
               // The tables scroll by keyboard: each is a focusable region named after it.
               await tab.getByRole('region', { name: 'このアカウントのセッション' }).focus();
             }],
+            ['accounts', `/admin/accounts?q=${student.studentNumber}`, async () => undefined],
             ['audit', `/admin/audit?subject=${accountId}`, async () => undefined],
             ['audit-error', '/admin/audit?from=2026-02-30&to=2026-01-01', async () => {
               await tab.getByText('期間（開始日）の入力内容が正しくありません。').waitFor();

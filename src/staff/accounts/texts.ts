@@ -41,6 +41,7 @@ export const accountPageTexts = defineTexts({
   'staff.account.sessions_table': 'このアカウントのセッション',
   'staff.account.history_table': 'このアカウントのログイン履歴',
   'staff.account.history_event': '内容',
+  'staff.accounts.results_table': 'アカウントの検索結果',
 }, {
   'staff.account.sessions': 'Sessions',
   'staff.account.sessions_none': 'No live sessions.',
@@ -79,6 +80,7 @@ export const accountPageTexts = defineTexts({
   'staff.account.sessions_table': 'Sessions of this account',
   'staff.account.history_table': 'Login history of this account',
   'staff.account.history_event': 'What',
+  'staff.accounts.results_table': 'Accounts found',
 });
 
 export type AccountPageTextKey = KeyOf<typeof accountPageTexts> | StaffTextKey;
