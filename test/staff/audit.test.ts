@@ -29,6 +29,7 @@ for (const db of DATABASES) {
     let adminBrowser: HttpBrowser;
     const ids = { admin: '', reviewer: '', account: '', application: randomUUID() };
     const email = 'audit.subject@example.jp';
+    let catalogueEntry = '';
 
     before(async () => {
       server = await startTestServer(db, (config) => { config.timeZone = 'America/New_York'; });
@@ -53,6 +54,9 @@ for (const db of DATABASES) {
       // A detail a spreadsheet would run (an actor id nobody knows is shown as it is).
       await add('2026-01-11T05:00:00Z', 'staff.created', null, { staffId: '=2+3', targetStaffId: ids.reviewer, loginId: reviewer.loginId, role: 'reviewer' });
       await add('2026-01-12T12:00:00Z', 'application.approved', null, { staffId: ids.reviewer, applicationId: ids.application });
+      const [entry] = await server.services.database.dataSource.getRepository(server.services.database.entities.CatalogueEntry).find({ order: { sortOrder: 'ASC' }, take: 1 });
+      await add('2026-01-12T13:00:00Z', 'catalogue.changed', null, { staffId: ids.admin, entryId: entry!.id, action: 'deactivated' });
+      catalogueEntry = `${entry!.university} ${entry!.faculty} ${entry!.department}`;
       for (let i = 0; i < 60; i += 1) await add(`2026-02-01T15:${String(i).padStart(2, '0')}:00Z`, 'catalogue.changed', null, { staffId: ids.admin, entryId: String(i) });
       adminBrowser = await signIn(server, admin);
     });
@@ -74,6 +78,8 @@ for (const db of DATABASES) {
       expect(rowsOf(staffCreated)).to.contain('スタッフの追加').and.to.contain('=2+3').and.to.contain('ログインID: aud-reviewer');
       const approved = rowsOf(await adminBrowser.get('/admin/audit?event=application.approved'));
       expect(approved).to.contain('申請の承認').and.to.contain(`申請: ${ids.application}`);
+      const catalogue = rowsOf(await adminBrowser.get('/admin/audit?event=catalogue.changed&from=2026-01-12&to=2026-01-12'));
+      expect(catalogue).to.contain(`項目: ${catalogueEntry}`).and.to.contain('操作: deactivated').and.to.contain('監査 管理 (aud-admin)');
 
     });
 

@@ -125,7 +125,7 @@ export async function auditExport(
 
 const YES_NO = { ja: ['はい', 'いいえ'], en: ['yes', 'no'] } as const;
 
-/** The rows with names instead of ids where the console knows them: staff users, accounts, applications. */
+/** The rows with names instead of ids where the console knows them: staff users, accounts, applications, catalogue entries. */
 async function readable(services: AuditServices, store: StaffStore, found: AuditEventRow[], view: { lang: Lang; timeZone: string }): Promise<AuditEntry[]> {
   const { lang } = view;
   const staff = new Map<string, StaffUserRow>((await store.list()).map((s) => [s.id, s]));
@@ -142,6 +142,13 @@ async function readable(services: AuditServices, store: StaffStore, found: Audit
       where: { id: In(applicationIds.slice(i, i + 500)) }, select: { id: true, form: true, email: true },
     });
     for (const application of batch) applicants.set(application.id, application.form?.name_kanji || application.email);
+  }
+
+  const entryIds = [...new Set(found.filter((row) => row.event === 'catalogue.changed').map((row) => row.detail?.entryId).filter((id): id is string => typeof id === 'string' && isId(id)))];
+  const entries = new Map<string, string>();
+  if (entryIds.length) {
+    const batch = await services.database.dataSource.getRepository(services.database.entities.CatalogueEntry).findBy({ id: In(entryIds.slice(0, 500)) });
+    for (const entry of batch) entries.set(entry.id, `${entry.university} ${entry.faculty} ${entry.department}`);
   }
 
   const staffShown = (id: unknown): Shown | undefined => {
@@ -165,6 +172,7 @@ async function readable(services: AuditServices, store: StaffStore, found: Audit
       .filter(([key, value]) => value !== undefined && value !== null && key !== 'staffId' && key !== 'targetStaffId')
       .map(([key, value]) => {
         if (key === 'applicationId' && typeof value === 'string' && isId(value)) return { name: detailName(key, lang), ...(({ label, href }) => ({ value: label, href }))(applicationShown(value)) };
+        if (key === 'entryId' && typeof value === 'string' && entries.has(value)) return { name: detailName(key, lang), value: entries.get(value)! };
         return { name: detailName(key, lang), value: typeof value === 'boolean' ? YES_NO[lang][value ? 0 : 1] : String(value) };
       });
     return {
