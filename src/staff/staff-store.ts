@@ -82,12 +82,13 @@ export class StaffStore {
     return this.users.count();
   }
 
-  async create(input: { loginId: string; displayName: string; role: StaffRole; passwordHash: string }): Promise<StaffUserRow> {
+  /** `passwordChangeRequired`: the password was generated for the user (they choose their own at the first sign-in). */
+  async create(input: { loginId: string; displayName: string; role: StaffRole; passwordHash: string; passwordChangeRequired?: boolean }): Promise<StaffUserRow> {
     const now = new Date();
     const row: StaffUserRow = {
       id: randomUUID(), loginId: normalizeLoginId(input.loginId), displayName: input.displayName.trim(), role: input.role,
       passwordHash: input.passwordHash, totpSecretSealed: null, totpEnabled: false, totpLastStep: null,
-      enrolmentTokenHash: null, enrolmentExpiresAt: null, passwordChangeRequired: false, disabled: false,
+      enrolmentTokenHash: null, enrolmentExpiresAt: null, passwordChangeRequired: input.passwordChangeRequired ?? false, disabled: false,
       createdAt: now, updatedAt: now, lastLoginAt: null,
     };
     try {

@@ -218,12 +218,12 @@ for (const db of DATABASES) {
       const browser = staffBrowser(server);
       const enrolled = await enrolThroughLink(server, browser, reviewer);
       expect(enrolled.url).to.match(/\/admin\/password$/);
-      expect(textOf(enrolled)).to.contain('管理者によりパスワードがリセットされました。');
+      expect(textOf(enrolled)).to.contain('管理者が設定したパスワード');
       for (const path of ['/admin/applications', '/admin/accounts']) {
         expect((await browser.request('GET', path)).location, path).to.equal(`${server.url}/admin/password`);
       }
       const changed = await browser.submit(enrolled, '/admin/password', { current_password: temporary, new_password: 'Chosen2026Pass', new_password_confirm: 'Chosen2026Pass' });
-      expect(textOf(changed)).to.contain('パスワードを変更しました。').and.not.to.contain('管理者によりパスワードがリセットされました。');
+      expect(textOf(changed)).to.contain('パスワードを変更しました。').and.not.to.contain('管理者が設定したパスワード');
       reviewer.password = 'Chosen2026Pass';
       expect((await browser.request('GET', '/admin/applications')).status).to.equal(200);
       expect((await store.findByLoginId(reviewer.loginId))!.passwordChangeRequired).to.equal(false);
@@ -233,6 +233,20 @@ for (const db of DATABASES) {
       page = await fresh.submit(page, '/admin/totp', { code: await nextCode(reviewer) });
       expect(page.url).to.match(/\/admin\/applications$/);
       reviewerBrowser = fresh;
+    });
+
+    it('a member an administrator adds replaces the generated password at the first sign-in', async () => {
+      const created = await adminBrowser.submit(await adminBrowser.get('/admin/staff'), '/admin/staff', { login_id: 'acc-newcomer', display_name: '新人 三郎', role: 'reviewer' });
+      expect(textOf(created)).to.contain('最初のログインで初期パスワードを自分のパスワードに変更します。');
+      const creds: StaffCredentials = { loginId: 'acc-newcomer', password: created.html.match(/id="initial-password">([^<]+)</)![1]!, enrolmentUrl: enrolmentLinkOn(created) };
+      const generated = creds.password;
+      const browser = staffBrowser(server);
+      const enrolled = await enrolThroughLink(server, browser, creds);
+      expect(enrolled.url).to.match(/\/admin\/password$/);
+      expect((await browser.request('GET', '/admin/accounts')).location).to.equal(`${server.url}/admin/password`);
+      const changed = await browser.submit(enrolled, '/admin/password', { current_password: generated, new_password: 'Newcomer2026Pw', new_password_confirm: 'Newcomer2026Pw' });
+      expect(textOf(changed)).to.contain('パスワードを変更しました。');
+      expect((await browser.request('GET', '/admin/accounts')).status).to.equal(200);
     });
 
     if (db.name === 'sqlite') {

@@ -41,7 +41,7 @@ export function memberRoutes({ services, store, requireStaff }: StaffFlowDeps): 
     if (!form.ok) return staffPage(ctx, { errors: form.errors, values: body }, 400);
     const password = generateInitialPassword(strictPasswordPolicy(services), 16);
     const { login_id: loginId, display_name: displayName, role } = form.value;
-    const result = await addStaffMember(services, store, { loginId, displayName, role, password, createdBy: actorOf(ctx).id });
+    const result = await addStaffMember(services, store, { loginId, displayName, role, password, createdBy: actorOf(ctx).id, generated: true });
     if (result.kind === 'exists') return staffPage(ctx, { errors: addError({}, 'login_id', t('staff.staff.exists')), values: body }, 409);
     if (result.kind === 'invalid') return staffPage(ctx, { errors: memberErrors(t, result), values: body }, 400);
     await staffPage(ctx, { created: { loginId: result.staff.loginId, password }, enrolment: result.enrolment });

@@ -33,10 +33,14 @@ export type CreateStaffResult =
   | { kind: 'invalid'; loginId?: boolean; displayName?: boolean; role?: boolean; password: PolicyViolation[] }
   | { kind: 'exists' };
 
-/** A new staff user with this password (staff passwords follow the graduates' password policy). */
+/**
+ * A new staff user with this password (staff passwords follow the graduates' password policy).
+ * `generated`: the console made the password up and showed it to the administrator, so the user
+ * replaces it at the first sign-in (パスワード変更); the create-staff command's password is the operator's own.
+ */
 export async function addStaffMember(
   services: MemberServices, store: StaffStore,
-  input: { loginId: string; displayName: string; role: string; password: string; createdBy?: string | null },
+  input: { loginId: string; displayName: string; role: string; password: string; createdBy?: string | null; generated?: boolean },
 ): Promise<CreateStaffResult> {
   const loginId = normalizeLoginId(input.loginId);
   const displayName = input.displayName.normalize('NFKC').trim();
@@ -49,7 +53,9 @@ export async function addStaffMember(
   if (problems.loginId || problems.displayName || problems.role || problems.password.length) return { kind: 'invalid', ...problems };
   if (await store.findByLoginId(loginId)) return { kind: 'exists' };
   try {
-    const staff = await store.create({ loginId, displayName, role: input.role as StaffRole, passwordHash: await services.hasher.hash(input.password) });
+    const staff = await store.create({
+      loginId, displayName, role: input.role as StaffRole, passwordHash: await services.hasher.hash(input.password), passwordChangeRequired: input.generated ?? false,
+    });
     await recordCredential(services, staff.id, 'staff_password', staff.passwordHash);
     const enrolment = linkOf(services, await store.issueEnrolment(staff.id, enrolmentHours(services.config)));
     await services.audit.record('staff.created', { detail: { staffId: input.createdBy ?? null, targetStaffId: staff.id, loginId, role: staff.role } });

@@ -10,6 +10,7 @@ export const memberTexts = defineTexts({
   'staff.staff.temporary_password': '仮パスワード',
   'staff.staff.members_table': 'スタッフの一覧',
   'staff.staff.actions': '操作',
+  'staff.staff.add_note_password': '追加されたスタッフは、最初のログインで初期パスワードを自分のパスワードに変更します。',
 }, {
   'staff.staff.reset_password': 'Reset password and two-factor',
   'staff.staff.reset_password_note': '"Reset password and two-factor" issues a new temporary password and an enrolment link, and ends the member\'s sessions. The member opens the link, logs in with the temporary password, sets up two-factor authentication again and then chooses their own password.',
@@ -17,6 +18,7 @@ export const memberTexts = defineTexts({
   'staff.staff.temporary_password': 'Temporary password',
   'staff.staff.members_table': 'Staff members',
   'staff.staff.actions': 'Actions',
+  'staff.staff.add_note_password': 'At the first sign-in, the new member replaces the initial password with their own.',
 });
 
 export type MemberTextKey = KeyOf<typeof memberTexts> | StaffTextKey;
