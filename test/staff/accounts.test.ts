@@ -171,6 +171,18 @@ for (const db of DATABASES) {
       expect(weak.status).to.equal(400);
       expect(textOf(weak)).to.contain('パスワードは8文字以上で入力してください。').and.to.contain('パスワードには半角英大文字(A-Z)を1文字以上含めてください。');
       expect(weak.html).to.contain('id="new_password_confirm-error"');
+      // Malformed posts: a message on the page, or not found — never an error page.
+      const csrf = findForm(weak, '/admin/password').hidden._csrf!;
+      const missing = await reviewerBrowser.request('POST', '/admin/password', { _csrf: csrf, current_password: reviewer.password });
+      expect(missing.status).to.equal(400);
+      expect(textOf(missing)).to.contain('新しいパスワード');
+      const extra = await reviewerBrowser.request('POST', '/admin/password', { _csrf: csrf, current_password: 'x', new_password: 'y', new_password_confirm: 'y', role: 'administrator' });
+      expect(extra.status).to.equal(400);
+      for (const target of ['/admin/accounts/not-an-id/sessions/end', '/admin/accounts/00000000-0000-4000-8000-000000000000/reset-mail', '/admin/accounts/00000000-0000-4000-8000-000000000000/unlock']) {
+        expect((await reviewerBrowser.request('POST', target, { _csrf: csrf })).status, target).to.equal(404);
+      }
+      expect((await adminBrowser.request('POST', '/admin/staff/not-an-id/reset-password', { _csrf: findForm(await adminBrowser.get('/admin/staff'), '/admin/logout').hidden._csrf! })).status).to.equal(404);
+      expect((await reviewerBrowser.request('POST', '/admin/staff/00000000-0000-4000-8000-000000000000/reset-password', { _csrf: csrf })).status, 'reviewers reset nobody').to.equal(403);
       const same = await reviewerBrowser.submit(weak, '/admin/password', { current_password: reviewer.password, new_password: reviewer.password, new_password_confirm: reviewer.password });
       expect(textOf(same)).to.contain('新しいパスワードは現在のものと異なるものにしてください。');
 
