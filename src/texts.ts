@@ -10,6 +10,10 @@ import { enrollmentTexts } from './graduates/self-service/enrollment/texts.js';
 import { personalDataTexts } from './graduates/self-service/personal-data/texts.js';
 import { interactionTexts } from './interaction/texts.js';
 import { staffTexts } from './staff/texts.js';
+import { auditTexts } from './staff/audit/texts.js';
+import { accountPageTexts } from './staff/accounts/texts.js';
+import { staffPasswordTexts } from './staff/password/texts.js';
+import { memberTexts } from './staff/members/texts.js';
 import { studentTexts } from './students/texts.js';
 import { commonTexts } from './web/common-texts.js';
 import { Translations } from './web/texts.js';
@@ -18,7 +22,7 @@ import { Translations } from './web/texts.js';
 export function createTranslations(): Translations {
   return new Translations([
     commonTexts, credentialTexts, emailTexts, applicationTexts,
-    studentTexts, accountTexts, interactionTexts, staffTexts,
+    studentTexts, accountTexts, interactionTexts, staffTexts, auditTexts, accountPageTexts, staffPasswordTexts, memberTexts,
     graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
   ]);
 }

@@ -38,6 +38,7 @@ export type AuditEvent =
   | 'document.viewed'
   | 'account.locked'
   | 'account.unlocked'
+  | 'account.sessions_ended'
   | 'initial_password.issued'
   | 'catalogue.changed'
   | 'staff.login'
@@ -48,6 +49,10 @@ export type AuditEvent =
   | 'staff.enabled'
   | 'staff.totp_enrolled'
   | 'staff.totp_reset'
+  | 'staff.password_changed'
+  | 'staff.password_change_failed'
+  | 'staff.password_reset'
+  | 'audit.exported'
   | 'logout';
 
 /** The security audit trail. `detail` never holds secrets; personal data only where the event needs it. */

@@ -5,6 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { resolveDirectoryConfig } from './directory.js';
 import { ConfigError } from './errors.js';
+import { isKnownTimeZone } from './time-zone.js';
 import { configSchema } from './schema.js';
 import type { AppConfig, ConfigFile, Environment } from './types.js';
 
@@ -133,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const ids = clients.map((c) => c.client_id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw new ConfigError(`clients: client_id ${duplicate} is listed twice`);
+
+  if (file.timeZone !== undefined && !isKnownTimeZone(file.timeZone)) {
+    throw new ConfigError(`timeZone: not a time zone this runtime knows: ${file.timeZone} (an IANA name such as Asia/Tokyo)`);
+  }
 
   const resolvedDirectory = resolveDirectoryConfig(file.directory, env, configDir);
   const directoryFilePath = file.directory.file ? path.resolve(configDir, file.directory.file.path) : undefined;

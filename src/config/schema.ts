@@ -437,6 +437,12 @@ export const configSchema = {
       },
       additionalProperties: false,
     },
+    /**
+     * The IANA time zone of every time the staff console shows and of its audit log's date filters
+     * (default Asia/Tokyo). The pattern keeps out what is plainly no zone name; load.ts asks the
+     * runtime whether it knows the zone.
+     */
+    timeZone: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$', maxLength: 64 },
     throttle: {
       type: 'object',
       properties: {

@@ -135,6 +135,11 @@ export interface StaffUserRow {
    */
   enrolmentTokenHash?: string | null;
   enrolmentExpiresAt?: Date | null;
+  /**
+   * The password was set by someone else (an administrator's reset, migration 1764330000000): after the
+   * sign-in, the console opens nothing but パスワード変更 until the user has chosen their own.
+   */
+  passwordChangeRequired?: boolean;
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -204,7 +209,8 @@ export interface AuditEventRow {
   detail: AuditDetail | null;
 }
 
-export type CredentialKind = 'password' | 'second_password';
+/** `staff_password`: a staff user's console password (the history's account_id is then the staff user's id). */
+export type CredentialKind = 'password' | 'second_password' | 'staff_password';
 
 /** An earlier password or second password of an account (argon2 hash), for the history rule. */
 export interface PasswordHistoryRow {
@@ -402,6 +408,7 @@ export function createEntities(dialect: Dialect) {
       totpLastStep: { name: 'totp_last_step', type: 'int', nullable: true },
       enrolmentTokenHash: { name: 'enrolment_token_hash', type: 'varchar', length: 64, nullable: true },
       enrolmentExpiresAt: { name: 'enrolment_expires_at', ...datetime, nullable: true },
+      passwordChangeRequired: { name: 'password_change_required', type: 'boolean', default: false },
       disabled: { type: 'boolean', default: false },
       createdAt: { name: 'created_at', ...datetime },
       updatedAt: { name: 'updated_at', ...datetime },

@@ -1,7 +1,8 @@
 import type { Lang } from '../config/types.js';
 import { noticeMail, urlMail, type MailBranding } from '../mail/templates.js';
 
-// The graduates' mails (manual 002): the application (§2.1), 学籍番号追加 (§2.3) and パスワードの再設定 (§2.4).
+// The graduates' mails (manual 002): the application (§2.1) and 学籍番号追加 (§2.3); パスワードの再設定
+// (§2.4(f)) is a reset link of email-verification/reset-link.ts (staff send it too).
 export const graduateMails = {
   applicationStart: (lang: Lang, b: MailBranding, url: string, minutes: number) => urlMail(lang, b, url, minutes, {
     ja: { title: '利用申請の手続き', lead: '証明書発行サービスの利用申請を行います。\n以下の URL にアクセスし、申請者情報の登録に進んで下さい。' },
@@ -15,9 +16,5 @@ export const graduateMails = {
   enrollmentStart: (lang: Lang, b: MailBranding, url: string, minutes: number) => urlMail(lang, b, url, minutes, {
     ja: { title: '学籍番号追加', lead: '学籍番号の追加を行います。\n以下のURLにアクセスし、追加したい学籍番号の利用申請を完了してください。' },
     en: { title: 'Adding a student number', lead: 'You are adding a student number.\nOpen the URL below and complete the application for the student number you want to add.' },
-  }),
-  resetPassword: (lang: Lang, b: MailBranding, url: string, minutes: number) => urlMail(lang, b, url, minutes, {
-    ja: { title: 'パスワードの再設定', lead: 'パスワードの再設定を行います。\n以下の URL にアクセスし、パスワードおよび第2パスワードを再設定して下さい。' },
-    en: { title: 'Resetting your password', lead: 'You asked to reset your password.\nOpen the URL below to set a new password and second password.' },
   }),
 };

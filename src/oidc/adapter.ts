@@ -142,3 +142,33 @@ export async function endEverySignInOf(database: Database, accountId: string): P
     await manager.query(`DELETE FROM oidc_payload WHERE account_id = ? AND model IN (${[...ACCOUNT_MODELS].map(() => '?').join(', ')})`, [accountId, ...ACCOUNT_MODELS]);
   });
 }
+
+/** A live sign-in of an account, as the staff console lists it. */
+export interface AccountSession {
+  /** When the login that made the session happened. */
+  loginAt?: Date;
+  /** When the session ends unless it is used (the idle window slides with use). */
+  expiresAt?: Date;
+  /** The relying parties it has signed in to. */
+  clientIds: string[];
+  amr: string[];
+}
+
+/** The account's sessions that have not expired, newest login first. */
+export async function sessionsOf(database: Database, accountId: string): Promise<AccountSession[]> {
+  const rows = await database.dataSource.query('SELECT payload, expires_at FROM oidc_payload WHERE model = ? AND account_id = ?', ['Session', accountId]) as RawRow[];
+  const now = Date.now();
+  return rows
+    .filter((row) => row.expires_at === null || row.expires_at === undefined || millis(row.expires_at) > now)
+    .map((row) => {
+      const payload = parsed(row.payload);
+      const loginTs = typeof payload.loginTs === 'number' ? payload.loginTs : undefined;
+      return {
+        loginAt: loginTs ? new Date(loginTs * 1000) : undefined,
+        expiresAt: row.expires_at ? new Date(millis(row.expires_at)) : undefined,
+        clientIds: Object.keys((payload.authorizations ?? {}) as Record<string, unknown>),
+        amr: Array.isArray(payload.amr) ? payload.amr.filter((v): v is string => typeof v === 'string') : [],
+      };
+    })
+    .sort((a, b) => (b.loginAt?.getTime() ?? 0) - (a.loginAt?.getTime() ?? 0));
+}

@@ -84,6 +84,15 @@ export class LoginThrottle {
     return (await this.rows.findOneBy({ key }))?.failures ?? 1;
   }
 
+  /** What a key holds now: failures counted in its window, and the end of its lock while it is locked. */
+  async stateOf(key: ThrottleKey, now = new Date()): Promise<{ failures: number; lockedUntil?: Date }> {
+    const row = await this.rows.findOneBy({ key: key.key });
+    if (!row) return { failures: 0 };
+    if (row.lockedUntil && row.lockedUntil > now) return { failures: row.failures, lockedUntil: row.lockedUntil };
+    const windowStart = now.getTime() - key.rule.windowMinutes * 60_000;
+    return { failures: row.lockedUntil || row.windowStartedAt.getTime() <= windowStart ? 0 : row.failures };
+  }
+
   async reset(key: ThrottleKey): Promise<void> {
     await this.rows.delete({ key: key.key });
   }

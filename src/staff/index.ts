@@ -1,12 +1,14 @@
 import Router from '@koa/router';
+import { timeZoneOf } from '../config/time-zone.js';
 import type { WebDeps } from '../web/interaction.js';
 import { accountRoutes } from './accounts/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { staffSessions } from './auth/session.js';
 import { catalogueRoutes } from './catalogue/routes.js';
-import { noStore, type StaffFlowDeps } from './kit.js';
+import { noStore, setTimeZoneOf, type StaffFlowDeps } from './kit.js';
 import { memberRoutes } from './members/routes.js';
+import { passwordRoutes } from './password/routes.js';
 import { reviewRoutes } from './review/routes.js';
 import { StaffStore } from './staff-store.js';
 
@@ -17,16 +19,22 @@ import { StaffStore } from './staff-store.js';
 //   accounts/   アカウント検索, the account page, ロック / ロック解除, 初回パスワードの再発行
 //   catalogue/  大学・学部・学科 (administrators)
 //   audit/      監査ログ (administrators)
-//   members/    スタッフ管理 (administrators)
+//   members/    スタッフ管理 (administrators): add, disable, reset the password and the TOTP of a member
+//   password/   パスワード変更 (every staff user, their own)
 
 export function staffRoutes({ services }: WebDeps): Router {
   const store = new StaffStore(services.database);
   const sessions = staffSessions(store, services.config.issuer.startsWith('https://'));
   const deps: StaffFlowDeps = { services, store, requireStaff: sessions.requireStaff };
-  const flows = [authRoutes(deps, sessions), reviewRoutes(deps), accountRoutes(deps), catalogueRoutes(deps), auditRoutes(deps), memberRoutes(deps)];
+  const flows = [authRoutes(deps, sessions), reviewRoutes(deps), accountRoutes(deps), catalogueRoutes(deps), auditRoutes(deps), memberRoutes(deps), passwordRoutes(deps, sessions)];
 
   const router = new Router({ prefix: '/admin' });
   router.use(noStore);
+  const timeZone = timeZoneOf(services.config);
+  router.use((ctx, next) => {
+    setTimeZoneOf(ctx, timeZone);
+    return next();
+  });
   for (const flow of flows) router.use(flow.routes());
   return router;
 }

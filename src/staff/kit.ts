@@ -1,4 +1,5 @@
 import type { Context, Middleware, Next } from 'koa';
+import { DEFAULT_TIME_ZONE } from '../config/time-zone.js';
 import type { StaffRole, StaffUserRow } from '../db/entities.js';
 import type { Services } from '../services.js';
 import { formPost } from '../web/form-body.js';
@@ -71,10 +72,28 @@ export function redirect(ctx: Context, to: string): void {
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') ctx.status = 303;
 }
 
+/** Every console request carries the office's time zone (index.ts sets it from the configuration). */
+export function setTimeZoneOf(ctx: Context, timeZone: string): void {
+  ctx.state.staffTimeZone = timeZone;
+}
+
+/** The time zone the console shows times in. */
+export function timeZoneOfRequest(ctx: Context): string {
+  return typeof ctx.state.staffTimeZone === 'string' ? ctx.state.staffTimeZone : DEFAULT_TIME_ZONE;
+}
+
+/** A time as this console shows it (YYYY/MM/DD HH:mm:ss in the configured time zone; '' for none). */
+export function shownTime(ctx: Context, date: Date | null | undefined): string {
+  return formatDateTime(date, timeZoneOfRequest(ctx));
+}
+
 /** A console page: views/staff/<view>.pug with the staff user (when signed in) and the date format. */
 export function page(ctx: Context, view: string, locals: PageLocals = {}, status = 200): void {
   const staff = signedInStaff(ctx);
-  render(ctx, `staff/${view}`, { staff, isAdministrator: staff?.role === 'administrator', formatDateTime, ...locals }, status);
+  const timeZone = timeZoneOfRequest(ctx);
+  render(ctx, `staff/${view}`, {
+    staff, isAdministrator: staff?.role === 'administrator', formatDateTime: (date: Date | null | undefined) => formatDateTime(date, timeZone), timeZone, ...locals,
+  }, status);
 }
 
 export interface StaffMessage {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, LessThan, MoreThan, Or, type Repository } from 'typeorm';
+import { IsNull, LessThan, MoreThan, Not, Or, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
 import type { StaffRole, StaffSessionRow, StaffUserRow } from '../db/entities.js';
@@ -82,12 +82,13 @@ export class StaffStore {
     return this.users.count();
   }
 
-  async create(input: { loginId: string; displayName: string; role: StaffRole; passwordHash: string }): Promise<StaffUserRow> {
+  /** `passwordChangeRequired`: the password was generated for the user (they choose their own at the first sign-in). */
+  async create(input: { loginId: string; displayName: string; role: StaffRole; passwordHash: string; passwordChangeRequired?: boolean }): Promise<StaffUserRow> {
     const now = new Date();
     const row: StaffUserRow = {
       id: randomUUID(), loginId: normalizeLoginId(input.loginId), displayName: input.displayName.trim(), role: input.role,
       passwordHash: input.passwordHash, totpSecretSealed: null, totpEnabled: false, totpLastStep: null,
-      enrolmentTokenHash: null, enrolmentExpiresAt: null, disabled: false,
+      enrolmentTokenHash: null, enrolmentExpiresAt: null, passwordChangeRequired: input.passwordChangeRequired ?? false, disabled: false,
       createdAt: now, updatedAt: now, lastLoginAt: null,
     };
     try {
@@ -157,6 +158,19 @@ export class StaffStore {
     });
     await this.endEverySignInOf(id);
     return { token, expiresAt };
+  }
+
+  /**
+   * A new password hash. `changeRequired`: set by an administrator (the user must choose their own at
+   * the next sign-in); false when the user chose it.
+   */
+  async setPassword(id: string, passwordHash: string, changeRequired: boolean): Promise<void> {
+    await this.users.update({ id }, { passwordHash, passwordChangeRequired: changeRequired, updatedAt: new Date() });
+  }
+
+  /** Ends the user's sessions but one (the one that changed the password stays signed in). */
+  async endOtherSessions(staffId: string, keepValue: string): Promise<void> {
+    await this.sessions.delete({ staffId, idHash: Not(hashSessionId(keepValue)) });
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<void> {

@@ -76,7 +76,11 @@ export async function enrolThroughLink(server: TestServer, browser: HttpBrowser,
   return browser.submit(page, '/admin/enrol', { code: await nextCode(creds) });
 }
 
-/** Password, then TOTP (enrolling it first, through the enrolment link, when the user has none yet); ends on the queue. */
+/**
+ * Password, then TOTP (enrolling it first, through the enrolment link, when the user has none yet), then
+ * パスワード変更 when the password was handed out by an administrator (`creds.password` becomes the new
+ * one); ends on the queue.
+ */
 export async function signIn(server: TestServer, creds: StaffCredentials): Promise<HttpBrowser> {
   const browser = staffBrowser(server);
   const login = await browser.get('/admin/login');
@@ -89,6 +93,14 @@ export async function signIn(server: TestServer, creds: StaffCredentials): Promi
   } else {
     expect(page.url, textOf(page)).to.match(/\/admin\/totp$/);
     page = await browser.submit(page, '/admin/totp', { code: await nextCode(creds) });
+  }
+  if (page.url.endsWith('/admin/password')) {
+    // A password an administrator handed out (スタッフの追加, a reset): the user chooses their own first.
+    const chosen = `Own${creds.password.slice(0, 20)}9x`;
+    page = await browser.submit(page, '/admin/password', { current_password: creds.password, new_password: chosen, new_password_confirm: chosen });
+    expect(textOf(page)).to.contain('パスワードを変更しました。');
+    creds.password = chosen;
+    page = await browser.get('/admin/applications');
   }
   expect(page.url, textOf(page)).to.match(/\/admin\/applications$/);
   return browser;

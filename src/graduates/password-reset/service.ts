@@ -3,14 +3,13 @@ import { endEverySignInOf } from '../../oidc/adapter.js';
 import { checkNewPasswords, storePasswords, type NewPasswords, type PasswordSetupErrors } from '../../credentials/passwords.js';
 import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
 import type { Services } from '../../services.js';
-import { mailResetLink } from '../../email-verification/reset-link.js';
+import { mailResetLink, RESET_LINKS } from '../../email-verification/reset-link.js';
 import { credentialMails } from '../../credentials/mails.js';
-import { graduateMails } from '../mails.js';
 
 // G11 パスワードを忘れた場合 (manual 002 §2.4(f)): メールアドレス → 送信 → one-time URL → new パスワード and
 // 第2パスワード (each + 確認) → 設定.
 
-export const RESET_PASSWORD_PATH = '/graduates/password/reset';
+export const RESET_PASSWORD_PATH = RESET_LINKS.password.path;
 
 /**
  * The same answer whether or not the address is registered (run after the answer was sent:
@@ -27,8 +26,7 @@ export async function requestPasswordReset(
     return;
   }
   await mailResetLink(services, {
-    account: { id: account.id, email: account.email }, purpose: 'reset_password', path: RESET_PASSWORD_PATH,
-    mail: graduateMails.resetPassword, event: 'password.reset_requested', lang: input.lang, interactionUid: input.interactionUid, ip: input.ip,
+    ...RESET_LINKS.password, account: { id: account.id, email: account.email }, lang: input.lang, interactionUid: input.interactionUid, ip: input.ip,
   });
 }
 

@@ -39,11 +39,13 @@ function trySecret(vault: Sealer, staff: StaffUserRow): string | undefined {
   }
 }
 
+/** A staff user's per-account key: the sign-in and every check of their current password count against it. */
+export function staffAccountThrottleKey(services: Pick<Services, 'config'>, loginId: string) {
+  return throttleKey('account', `staff:${normalizeLoginId(loginId)}`, services.config.throttle.perAccount);
+}
+
 function staffThrottleKeys(services: Pick<Services, 'config'>, loginId: string, ip: string) {
-  return [
-    throttleKey('account', `staff:${normalizeLoginId(loginId)}`, services.config.throttle.perAccount),
-    ipThrottleKey(services.config, ip),
-  ];
+  return [staffAccountThrottleKey(services, loginId), ipThrottleKey(services.config, ip)];
 }
 
 type ThrottleKeys = ReturnType<typeof staffThrottleKeys>;

@@ -8,6 +8,9 @@ import type { StaffSessionView, StaffStore } from '../staff-store.js';
 
 const COOKIE = 'cert_idp.staff';
 
+/** パスワード変更 (password/routes.ts): the only page of a user who must replace a password an administrator set. */
+const PASSWORD_PATH = '/admin/password';
+
 export interface CurrentSession { view: StaffSessionView; value: string }
 
 export function staffSessions(store: StaffStore, secure: boolean) {
@@ -45,6 +48,8 @@ export function staffSessions(store: StaffStore, secure: boolean) {
       if (!session) return redirect(ctx, '/admin/login');
       if (!session.view.session.totpVerified) return redirect(ctx, session.view.staff.totpEnabled ? '/admin/totp' : '/admin/enrol');
       setStaffOf(ctx, session.view.staff);
+      // A password an administrator set is replaced before anything else is opened.
+      if (session.view.staff.passwordChangeRequired && ctx.path !== PASSWORD_PATH) return redirect(ctx, PASSWORD_PATH);
       if (role === 'administrator' && session.view.staff.role !== 'administrator') return forbidden(ctx);
       await next();
     },

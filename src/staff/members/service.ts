@@ -1,4 +1,5 @@
 import type { StaffRole, StaffUserRow } from '../../db/entities.js';
+import { recordCredential } from '../../credentials/history.js';
 import { checkPasswordPolicy, type PolicyViolation } from '../../credentials/policy.js';
 import type { Services } from '../../services.js';
 import type { StaffActor } from '../actions.js';
@@ -10,7 +11,7 @@ import { LOGIN_ID_PATTERN, normalizeLoginId, StaffExistsError, StaffStore, type 
 // create-staff command), disabled and enabled again, and their TOTP reset; never by themselves.
 // A new user and a reset user get an enrolment link: only that link opens the TOTP enrolment.
 
-type MemberServices = Pick<Services, 'config' | 'hasher' | 'audit'>;
+type MemberServices = Pick<Services, 'config' | 'hasher' | 'audit' | 'database'>;
 
 /** The path of the enrolment page an enrolment link opens (auth/routes.ts). */
 const ENROLMENT_PATH = '/admin/enrol';
@@ -32,10 +33,14 @@ export type CreateStaffResult =
   | { kind: 'invalid'; loginId?: boolean; displayName?: boolean; role?: boolean; password: PolicyViolation[] }
   | { kind: 'exists' };
 
-/** A new staff user with this password (staff passwords follow the graduates' password policy). */
+/**
+ * A new staff user with this password (staff passwords follow the graduates' password policy).
+ * `generated`: the console made the password up and showed it to the administrator, so the user
+ * replaces it at the first sign-in (パスワード変更); the create-staff command's password is the operator's own.
+ */
 export async function addStaffMember(
   services: MemberServices, store: StaffStore,
-  input: { loginId: string; displayName: string; role: string; password: string; createdBy?: string | null },
+  input: { loginId: string; displayName: string; role: string; password: string; createdBy?: string | null; generated?: boolean },
 ): Promise<CreateStaffResult> {
   const loginId = normalizeLoginId(input.loginId);
   const displayName = input.displayName.normalize('NFKC').trim();
@@ -48,7 +53,10 @@ export async function addStaffMember(
   if (problems.loginId || problems.displayName || problems.role || problems.password.length) return { kind: 'invalid', ...problems };
   if (await store.findByLoginId(loginId)) return { kind: 'exists' };
   try {
-    const staff = await store.create({ loginId, displayName, role: input.role as StaffRole, passwordHash: await services.hasher.hash(input.password) });
+    const staff = await store.create({
+      loginId, displayName, role: input.role as StaffRole, passwordHash: await services.hasher.hash(input.password), passwordChangeRequired: input.generated ?? false,
+    });
+    await recordCredential(services, staff.id, 'staff_password', staff.passwordHash);
     const enrolment = linkOf(services, await store.issueEnrolment(staff.id, enrolmentHours(services.config)));
     await services.audit.record('staff.created', { detail: { staffId: input.createdBy ?? null, targetStaffId: staff.id, loginId, role: staff.role } });
     return { kind: 'ok', staff, enrolment };
@@ -85,6 +93,27 @@ export async function changeStaffMember(
   if (action === 'reset-totp') enrolment = linkOf(services, await store.resetTotp(target.id, enrolmentHours(services.config)));
   else await store.setDisabled(target.id, action === 'disable');
   await services.audit.record(EVENTS[action], { ip: actor.ip, detail: { staffId: actor.id, targetStaffId: target.id, loginId: target.loginId } });
+  return { kind: 'ok', target, enrolment };
+}
+
+/**
+ * パスワードと二要素認証をリセット of another staff user (a forgotten password, a lost phone, a suspected
+ * compromise): the password becomes `password` (generated, shown once to the administrator), which the
+ * user must replace at the next sign-in; the authenticator is forgotten and a new enrolment link is
+ * issued (re-enrolment at the next sign-in); the user's sessions end. 'self' for one's own account
+ * (changed on パスワード変更 instead).
+ */
+export async function resetStaffPassword(
+  services: Pick<Services, 'config' | 'database' | 'hasher' | 'audit'>, store: StaffStore, actor: StaffActor, targetId: string, password: string,
+): Promise<{ kind: 'ok'; target: StaffUserRow; enrolment: EnrolmentLink } | { kind: 'not_found' } | { kind: 'self' }> {
+  const target = await store.findById(targetId);
+  if (!target) return { kind: 'not_found' };
+  if (target.id === actor.id) return { kind: 'self' };
+  const hash = await services.hasher.hash(password);
+  await store.setPassword(target.id, hash, true);
+  await recordCredential(services, target.id, 'staff_password', hash);
+  const enrolment = linkOf(services, await store.resetTotp(target.id, enrolmentHours(services.config)));
+  await services.audit.record('staff.password_reset', { ip: actor.ip, detail: { staffId: actor.id, targetStaffId: target.id, loginId: target.loginId } });
   return { kind: 'ok', target, enrolment };
 }
 

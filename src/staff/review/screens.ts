@@ -8,8 +8,7 @@ import { pageOf, type PageLocals } from '../../web/render.js';
 import { displayNameOf, searchAccounts, studentNumbersOf } from '../account-search.js';
 import { ReviewError } from '../actions.js';
 import { fieldLabel, fieldValue } from '../application-fields.js';
-import { formatDateTime } from '../format.js';
-import { message, page, type StaffFlowDeps } from '../kit.js';
+import { message, page, shownTime, type StaffFlowDeps } from '../kit.js';
 import { isStaffTextKey, type StaffTextKey } from '../texts.js';
 import type { DecisionResult } from './service.js';
 
@@ -64,7 +63,7 @@ export function applicationScreens({ services, store }: Pick<StaffFlowDeps, 'ser
       history: history.map((event) => {
         const action = `staff.action.${event.action}`;
         return {
-          when: formatDateTime(event.occurredAt),
+          when: shownTime(ctx, event.occurredAt),
           who: event.actorType === 'staff' ? (event.actorId && staffNames.get(event.actorId)) || t('staff.actor.staff') : t(`staff.actor.${event.actorType}`),
           what: isStaffTextKey(action) ? t(action) : event.action,
           comment: event.comment,

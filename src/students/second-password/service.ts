@@ -5,14 +5,13 @@ import { endEverySignInOf } from '../../oidc/adapter.js';
 import { credentialMails } from '../../credentials/mails.js';
 import { checkNewSecondPassword, storeSecondPassword, type SecondPasswordCheck, type SecondPasswordDeps } from '../../credentials/second-password.js';
 import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
-import { mailResetLink } from '../../email-verification/reset-link.js';
-import { studentMails } from '../mails.js';
+import { mailResetLink, RESET_LINKS } from '../../email-verification/reset-link.js';
 
 // 第2パスワード設定 at the first login (S2) and 第2パスワードを忘れた場合 (S6). Plain functions over the
 // services: the routes parse and render, these decide.
 
 /** Where the mailed reset URL leads. */
-export const RESET_SECOND_PASSWORD_PATH = '/students/second-password/reset';
+export const RESET_SECOND_PASSWORD_PATH = RESET_LINKS.secondPassword.path;
 
 /** 第2パスワード設定 at first login. */
 export async function setInitialSecondPassword(
@@ -41,8 +40,7 @@ export async function requestSecondPasswordReset(
     return;
   }
   await mailResetLink(services, {
-    account: { id: account.id, email: account.email! }, purpose: 'reset_second_password', path: RESET_SECOND_PASSWORD_PATH,
-    mail: studentMails.resetSecondPassword, event: 'second_password.reset_requested', lang: input.lang, interactionUid: input.interactionUid, ip: input.ip,
+    ...RESET_LINKS.secondPassword, account: { id: account.id, email: account.email! }, lang: input.lang, interactionUid: input.interactionUid, ip: input.ip,
   });
 }
 
