@@ -9,6 +9,7 @@ import { passwordResetTexts } from './graduates/password-reset/texts.js';
 import { enrollmentTexts } from './graduates/self-service/enrollment/texts.js';
 import { personalDataTexts } from './graduates/self-service/personal-data/texts.js';
 import { interactionTexts } from './interaction/texts.js';
+import { reviewTexts } from './staff/review/texts.js';
 import { staffTexts } from './staff/texts.js';
 import { studentTexts } from './students/texts.js';
 import { commonTexts } from './web/common-texts.js';
@@ -18,7 +19,7 @@ import { Translations } from './web/texts.js';
 export function createTranslations(): Translations {
   return new Translations([
     commonTexts, credentialTexts, emailTexts, applicationTexts,
-    studentTexts, accountTexts, interactionTexts, staffTexts,
+    studentTexts, accountTexts, interactionTexts, staffTexts, reviewTexts,
     graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
   ]);
 }
