@@ -35,9 +35,39 @@
     controls.hidden = false;
   }
 
+  // Two or more images: one at a time, chosen by its label (表面 / 裏面 / 画像N), so that the image being
+  // compared stays large and the decisions stay in view.
+  function switcher(figures) {
+    if (figures.length < 2) return;
+    var group = document.createElement('div');
+    group.className = 'viewer__switch';
+    group.setAttribute('role', 'group');
+    group.setAttribute('aria-label', figures[0].getAttribute('data-switch-label') || '');
+    var buttons = [];
+    function show(index) {
+      for (var i = 0; i < figures.length; i += 1) {
+        figures[i].hidden = i !== index;
+        buttons[i].setAttribute('aria-pressed', i === index ? 'true' : 'false');
+      }
+    }
+    for (var i = 0; i < figures.length; i += 1) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'button button--small';
+      var label = figures[i].querySelector('.viewer__label');
+      button.textContent = label ? label.textContent : String(i + 1);
+      button.addEventListener('click', show.bind(null, i));
+      buttons.push(button);
+      group.appendChild(button);
+    }
+    figures[0].parentNode.insertBefore(group, figures[0]);
+    show(0);
+  }
+
   function start() {
     var figures = document.querySelectorAll('[data-viewer]');
     for (var i = 0; i < figures.length; i += 1) setUp(figures[i]);
+    switcher(figures);
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
