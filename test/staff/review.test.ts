@@ -5,6 +5,7 @@ import { refusal } from '../support/config.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { reviewer, seedApplication } from '../support/review.js';
 import { approveThrough } from '../support/staff.js';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
 // The review of applications over HTTP (DESIGN §2.3): the queue (total, days waiting past the target,
@@ -30,11 +31,18 @@ for (const db of DATABASES) {
     it('queue: total, days waiting past the target, sorting, clear filter names, search over every application, pages', async () => {
       const overdue = await seedApplication(server, { daysAgo: 9, form: { name_kanji: '遅延 太郎' } });
       const recent = await seedApplication(server, { daysAgo: 1 });
-      // More than a page (50) in all; the oldest is searched for by its student number.
-      for (let i = 0; i < 50; i += 1) await seedApplication(server, { documents: 0 });
+      // 250 more (newer), written at once: more than the 200 newest that the search once covered.
+      const { dataSource, entities } = server.services.database;
+      const filler = await seedApplication(server, { documents: 0 });
+      const { id: _id, searchText: _search, ...template } = { ...(await dataSource.getRepository(entities.Application).findOneByOrFail({ id: filler.id })), searchText: '' };
+      for (let chunk = 0; chunk < 5; chunk += 1) {
+        await dataSource.getRepository(entities.Application).insert(Array.from({ length: chunk === 4 ? 49 : 50 }, (_, i) => ({
+          ...template, id: randomUUID(), email: `filler${chunk * 50 + i}@example.jp`, searchText: `filler${chunk * 50 + i}@example.jp\nfiller`, submittedAt: new Date(),
+        })));
+      }
       const queue = await clerk.browser.get('/admin/applications');
       const text = textOf(queue);
-      expect(text).to.contain('全52件').and.contain('1 / 2 ページ');
+      expect(text).to.contain('全252件').and.contain('1 / 6 ページ');
       expect(text).to.contain('申請の内容（利用申請・学籍番号追加・個人情報変更）').and.contain('新規・変更の別（利用申請の申請種別）');
       expect(text).to.contain('目標：受付から5日以内に判定');
       // Oldest first by default: the overdue one leads, highlighted, with its days waiting.
@@ -45,23 +53,22 @@ for (const db of DATABASES) {
       const newest = await clerk.browser.get('/admin/applications?dir=desc');
       expect(newest.html).to.contain('aria-sort="descending"');
       expect(ids(newest)).to.not.include(overdue.id);
-      const byEmail = await clerk.browser.get('/admin/applications?sort=email');
-      const emails = [...byEmail.html.matchAll(/<span class="muted">([^<]+@example\.jp)<\/span>/g)].map((m) => m[1]!);
-      expect(emails).to.deep.equal([...emails].sort());
-      // Page 2 holds the rest; search finds an application on any page (the whole table, not a page).
-      const pageTwo = await clerk.browser.get('/admin/applications?page=2');
-      expect(ids(pageTwo)).to.have.length(2);
+      const emails = (page: Page) => [...page.html.matchAll(/<span class="muted">([^<]+@example\.jp)<\/span>/g)].map((m) => m[1]!);
+      expect(emails(await clerk.browser.get('/admin/applications?sort=email'))[0]).to.equal('filler0@example.jp');
+      expect(emails(await clerk.browser.get('/admin/applications?sort=email&dir=desc'))[0]).to.match(/^review/);
+      // The last page holds the rest; search finds any application (the whole table, the oldest too).
+      const last = await clerk.browser.get('/admin/applications?page=6');
+      expect(ids(last)).to.have.length(2);
       const found = await clerk.browser.get(`/admin/applications?q=${encodeURIComponent(recent.form!.student_number!.toLowerCase())}`);
       expect(ids(found)).to.deep.equal([recent.id]);
       expect(textOf(found)).to.contain('全1件');
-      const byName = await clerk.browser.get(`/admin/applications?status=all&q=${encodeURIComponent('遅延　太郎')}`);
+      const byName = await clerk.browser.get(`/admin/applications?status=all&dir=desc&q=${encodeURIComponent('遅延　太郎')}`);
       expect(ids(byName)).to.deep.equal([overdue.id]);
       // Bad parameters are ignored, never an error.
       const odd = await clerk.browser.get('/admin/applications?sort=x%27&dir=up&page=-4&status=nope&q=%25_');
       expect(odd.status).to.equal(200);
       expect(textOf(odd)).to.contain('全0件');
       // Clean up: decide them all so that later tests start from an empty queue.
-      const { dataSource, entities } = server.services.database;
       await dataSource.getRepository(entities.Application).update({ status: 'submitted' }, { status: 'rejected' });
     });
 
@@ -152,15 +159,28 @@ for (const db of DATABASES) {
       const history = (await server.services.applications.history(application.id)).map((e) => e.action);
       expect(history.filter((action) => action === 'approve' || action === 'reject')).to.have.length(1);
 
-      // An application that changed since it was opened (a stale page) is refused before any change.
+      // An application that changed since it was opened is refused even when it awaits a decision again:
+      // here another clerk asked for a correction and the applicant resubmitted it meanwhile.
       const stale = await seedApplication(server);
       const old = await clerk.browser.get(`/admin/applications/${stale.id}`);
       const fresh = await second.browser.get(`/admin/applications/${stale.id}`);
       await second.browser.submit(fresh, `/admin/applications/${stale.id}/resubmission`, { comment: '学籍番号をご確認ください。' });
-      const refused = await clerk.browser.submit(old, `/admin/applications/${stale.id}/reject`, { reason: '不備があります。' });
-      expect(refused.status).to.equal(409);
-      expect(textOf(refused)).to.match(/確認 二郎.*が「再申請の依頼」を行いました。/);
-      expect((await server.services.applications.findById(stale.id))!.status).to.equal('resubmission_requested');
+      const store = server.services.applications;
+      await store.update(stale.id, { form: { ...stale.form, student_number: 'R999999' } });
+      await store.transition((await store.findById(stale.id))!, 'resubmit', { type: 'applicant', id: null });
+      for (const decide of [
+        () => clerk.browser.submit(old, `/admin/applications/${stale.id}/reject`, { reason: '不備があります。' }),
+        () => approveThrough(clerk.browser, old, stale.id),
+      ]) {
+        const refused = await decide();
+        expect(refused.status).to.equal(409);
+        expect(textOf(refused)).to.contain('申請者が「再申請」を行いました。');
+      }
+      expect((await store.findById(stale.id))!.status).to.equal('resubmitted');
+      // Opened again, the page shows the resubmitted data and decides.
+      const again = await clerk.browser.get(`/admin/applications/${stale.id}`);
+      expect(textOf(again)).to.contain('R999999');
+      expect(textOf(await clerk.browser.submit(again, `/admin/applications/${stale.id}/reject`, { reason: '不備があります。' }))).to.contain('却下しました。');
     });
 
     it('four-eyes on: a 変更 approval waits for a second staff member (not the first), both named in the audit log; off: one approval moves it', async () => {
