@@ -35,13 +35,12 @@ export class ReviewConsole1764320000000 implements MigrationInterface {
       ],
     }));
 
-    const rows = await queryRunner.manager.createQueryBuilder().select(['a.id AS id', 'a.email AS email', 'a.form AS form']).from('applications', 'a').getRawMany<{ id: string; email: string; form: unknown }>();
+    // Plain standard SQL (the entities already name the new columns by their properties).
+    const rows = await queryRunner.query('SELECT id, email, form FROM applications') as Array<{ id: string; email: string; form: unknown }>;
     for (const row of rows) {
       const form = (typeof row.form === 'string' ? JSON.parse(row.form) : row.form) as Record<string, string> | null;
       const keys = reviewKeysOf(row.email, form);
-      await queryRunner.manager.createQueryBuilder().update('applications')
-        .set({ search_text: keys.searchText, name_birth_key: keys.nameBirthKey, student_number_key: keys.studentNumberKey })
-        .where('id = :id', { id: row.id }).execute();
+      await queryRunner.query('UPDATE applications SET search_text = ?, name_birth_key = ?, student_number_key = ? WHERE id = ?', [keys.searchText, keys.nameBirthKey, keys.studentNumberKey, row.id]);
     }
   }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { approveApplication } from '../../src/staff/review/service.js';
 import { textOf, type HttpBrowser, type Page } from '../support/browser.js';
 import { refusal } from '../support/config.js';
-import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, freshDatabase, startTestServer, type TestServer } from '../support/harness.js';
 import { reviewer, seedApplication } from '../support/review.js';
 import { approveThrough } from '../support/staff.js';
 import { randomUUID } from 'node:crypto';
@@ -239,6 +239,37 @@ for (const db of DATABASES) {
       const last = await clerk.browser.submit(opened, `/admin/applications/${newer.id}/reject`, { reason_id: 'no_record' });
       const empty = await clerk.browser.get(last.html.match(/href="(\/admin\/applications\/next\?[^"]+)"/)![1]!.replace(/&amp;/g, '&'));
       expect(textOf(empty)).to.contain('この絞り込み条件で審査待ちの申請は、もうありません。');
+    });
+  });
+}
+
+for (const db of DATABASES) {
+  describe(`staff review: migration 1764320000000 (${db.name})`, function () {
+    this.timeout(60_000);
+
+    it('fills the search text and the duplicate keys of the applications already stored', async () => {
+      const database = await freshDatabase(db);
+      const { dataSource } = database;
+      try {
+        await dataSource.runMigrations({ transaction: 'each' });
+        const executed = async () => (await dataSource.query('SELECT name FROM migrations') as Array<{ name: string }>).map((m) => m.name);
+        while ((await executed()).includes('ReviewConsole1764320000000')) await dataSource.undoLastMigration({ transaction: 'each' });
+        // Written as the schema before the migration had it (the entity already knows the new columns).
+        const now = '2026-01-05 10:00:00';
+        const form = { name_kanji: 'ＡＢＣ 花子', birth_date: '1991-02-03', student_number: ' s 123 ', faculty: '文学部' };
+        await dataSource.query(
+          'INSERT INTO applications (id, purpose, kind, status, email, lang, form, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          ['00000000-0000-4000-8000-00000000aaaa', 'account', 'new', 'submitted', 'Old@Example.jp', 'ja', JSON.stringify(form), now, now, now],
+        );
+        await dataSource.runMigrations({ transaction: 'each' });
+        const row = await dataSource.getRepository(database.entities.Application).findOneOrFail({
+          where: { id: '00000000-0000-4000-8000-00000000aaaa' }, select: { id: true, searchText: true, nameBirthKey: true, studentNumberKey: true },
+        });
+        expect(row).to.include({ nameBirthKey: 'abc花子|1991-02-03', studentNumberKey: 'S123' });
+        expect(row.searchText).to.contain('old@example.jp').and.contain('abc 花子').and.contain('文学部');
+      } finally {
+        await dataSource.destroy();
+      }
     });
   });
 }
