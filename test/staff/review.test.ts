@@ -197,6 +197,7 @@ for (const db of DATABASES) {
         expect(textOf(recorded)).to.contain('承認を記録しました。');
         expect((await server.services.accounts.findById(accountId!))!.email).to.equal(original.email);
         expect((await server.services.applications.findById(change.id))!).to.include({ status: 'submitted', pendingBy: clerk.id, pendingAccountId: accountId });
+        expect(textOf(await second.browser.get('/admin/applications?kind=change'))).to.contain('二者確認待ち');
         // The first clerk cannot confirm their own approval (the page offers no 承認; a forged post is refused).
         const own = await clerk.browser.get(`/admin/applications/${change.id}`);
         expect(textOf(own)).to.contain('ご自身の承認は、別の担当者が確認します。');
@@ -239,6 +240,21 @@ for (const db of DATABASES) {
       const last = await clerk.browser.submit(opened, `/admin/applications/${newer.id}/reject`, { reason_id: 'no_record' });
       const empty = await clerk.browser.get(last.html.match(/href="(\/admin\/applications\/next\?[^"]+)"/)![1]!.replace(/&amp;/g, '&'));
       expect(textOf(empty)).to.contain('この絞り込み条件で審査待ちの申請は、もうありません。');
+    });
+
+    it('in English: the queue and the review page have every text (no key shown raw)', async () => {
+      const application = await seedApplication(server, { daysAgo: 7 });
+      try {
+        const queue = await clerk.browser.get('/admin/applications?lang=en');
+        const page = await clerk.browser.get(`/admin/applications/${application.id}`);
+        const confirm = await clerk.browser.submit(page, `/admin/applications/${application.id}/approve`, {});
+        for (const shown of [queue, page, confirm]) expect(textOf(shown)).to.not.match(/\b(review|staff|document)\.[a-z_]+\.[a-z_.]+/);
+        expect(textOf(queue)).to.contain('Days waiting').and.contain('Past target').and.contain('What is applied for');
+        expect(textOf(page)).to.contain('Front').and.contain('Back').and.contain('Possible duplicates').and.contain('Reasons for rejection (standard)');
+        expect(textOf(confirm)).to.contain('Approve this application?');
+      } finally {
+        await clerk.browser.get('/admin/applications?lang=ja');
+      }
     });
   });
 }
