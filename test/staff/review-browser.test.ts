@@ -187,6 +187,10 @@ const db = DATABASES[0];
       await small.getByRole('heading', { level: 1, name: '承認の確認' }).waitFor();
       await expectAccessible(small, 'approval confirmation, phone');
       await at('04-confirm');
+      await small.getByRole('button', { name: '承認する', exact: true }).click();
+      await small.getByText('承認しました。', { exact: true }).waitFor();
+      await expectAccessible(small, 'decision done, phone');
+      await at('05-done');
     } finally {
       await phone.close();
     }

@@ -116,7 +116,8 @@ export function applicationScreens({ services, store }: Pick<StaffFlowDeps, 'ser
       version: String(versionOf(application)),
       queueQuery,
       backHref: withQuery('/admin/applications', queueQuery),
-      openBy: views.map((v) => t('review.open.entry', { who: nameOf(v.staffId), when: formatDateTime(v.viewedAt) })),
+      // Only while a decision is open: afterwards who looked at it no longer matters.
+      openBy: (awaiting ? views : []).map((v) => t('review.open.entry', { who: nameOf(v.staffId), when: formatDateTime(v.viewedAt) })),
       duplicates: duplicates.map((hint) => ({
         href: hint.kind === 'application' ? `/admin/applications/${hint.id}` : `/admin/accounts/${hint.id}`,
         label: hint.kind === 'application'
