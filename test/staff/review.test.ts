@@ -206,6 +206,13 @@ for (const db of DATABASES) {
         }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
         expect(forged.status).to.equal(422);
         expect(textOf(forged)).to.contain('最初に承認した担当者とは別の担当者が承認してください。');
+        // 承認を取り下げる clears the request; approved again, it waits once more.
+        const withdrawn = await clerk.browser.submit(own, `/admin/applications/${change.id}/withdraw-approval`, {});
+        expect(textOf(withdrawn)).to.contain('二者確認：この申請の承認には、2人の担当者の承認が必要です。');
+        expect((await server.services.applications.findById(change.id))!).to.include({ pendingBy: null, pendingAccountId: null });
+        expect((await server.services.audit.list()).some((e) => e.event === 'application.approval_withdrawn' && e.detail?.applicationId === change.id)).to.equal(true);
+        await approveThrough(clerk.browser, withdrawn, change.id, { account_id: accountId! });
+        expect((await server.services.applications.findById(change.id))!).to.include({ pendingBy: clerk.id });
         // The second staff member sees who approved, and confirms.
         const theirs = await second.browser.get(`/admin/applications/${change.id}`);
         expect(textOf(theirs)).to.match(/審査 一郎.*が.*に承認しました。別の担当者の確認を待っています。/);
@@ -213,7 +220,7 @@ for (const db of DATABASES) {
         expect(textOf(done)).to.contain('承認しました。');
         expect((await server.services.accounts.findById(accountId!))!.email).to.equal(change.email);
         const audit = (await server.services.audit.list()).filter((e) => e.detail?.applicationId === change.id);
-        expect(audit.find((e) => e.event === 'application.approval_requested')?.detail).to.include({ staffId: clerk.id });
+        expect(audit.filter((e) => e.event === 'application.approval_requested').map((e) => e.detail?.staffId)).to.deep.equal([clerk.id, clerk.id]);
         expect(audit.find((e) => e.event === 'application.approved')?.detail).to.include({ requestedBy: clerk.id, confirmedBy: second.id, staffId: second.id });
       } finally {
         server.config.graduates!.review = { ...server.config.graduates!.review, fourEyes: false };
