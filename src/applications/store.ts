@@ -135,7 +135,10 @@ export class ApplicationStore {
     // A four-eyes request ends with any move (decided, or back with the applicant).
     Object.assign(changes, { pendingAccountId: null, pendingBy: null, pendingAt: null });
     if (extra.accountId !== undefined) changes.accountId = extra.accountId;
-    const result = await this.rows.update({ id: application.id, status: application.status }, changes);
+    // Also only in the four-eyes state it was read in: a confirmation of an approval withdrawn (or a
+    // decision on one requested) meanwhile fails like any other late decision.
+    const pending = application.pendingBy ? application.pendingBy : IsNull();
+    const result = await this.rows.update({ id: application.id, status: application.status, pendingBy: pending }, changes);
     if (result.affected !== 1) throw new ApplicationStateError(`application ${application.id} changed meanwhile`);
     await this.recordEvent(application.id, actor.type, actor.id, action, extra.comment ?? null);
     return to;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ApplicationStateError } from '../../src/applications/store.js';
 import { approveApplication } from '../../src/staff/review/service.js';
 import { textOf, type HttpBrowser, type Page } from '../support/browser.js';
 import { refusal } from '../support/config.js';
@@ -232,6 +233,25 @@ for (const db of DATABASES) {
       const done = await approveThrough(clerk.browser, page, later.id, { account_id: accountId! });
       expect(textOf(done)).to.contain('承認しました。');
       expect((await server.services.accounts.findById(accountId!))!.email).to.equal(later.email);
+    });
+
+    it('four-eyes: a confirmation of an approval withdrawn meanwhile fails like any late decision', async () => {
+      const store = server.services.applications;
+      const application = await seedApplication(server, { form: { kind: 'change' } });
+      await store.requestApproval(application, clerk.id, '00000000-0000-4000-8000-000000000099');
+      const seen = (await store.findById(application.id))!;
+      await store.withdrawApproval(seen, clerk.id);
+      let error: unknown;
+      await store.transition(seen, 'approve', { type: 'staff', id: second.id }).catch((e: unknown) => { error = e; });
+      expect(error).to.be.instanceOf(ApplicationStateError);
+      expect((await store.findById(application.id))!).to.include({ status: 'submitted', pendingBy: null });
+      // And a decision read before a request was recorded fails too.
+      const before = (await store.findById(application.id))!;
+      await store.requestApproval(before, clerk.id, '00000000-0000-4000-8000-000000000099');
+      error = undefined;
+      await store.transition(before, 'reject', { type: 'staff', id: second.id }).catch((e: unknown) => { error = e; });
+      expect(error).to.be.instanceOf(ApplicationStateError);
+      await store.transition((await store.findById(application.id))!, 'reject', { type: 'staff', id: second.id }, { comment: 'x' });
     });
 
     it('次の申請へ opens the next application of the same filtered queue, then says the queue is empty', async () => {
