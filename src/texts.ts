@@ -9,6 +9,7 @@ import { passwordResetTexts } from './graduates/password-reset/texts.js';
 import { enrollmentTexts } from './graduates/self-service/enrollment/texts.js';
 import { personalDataTexts } from './graduates/self-service/personal-data/texts.js';
 import { interactionTexts } from './interaction/texts.js';
+import { reviewTexts } from './staff/review/texts.js';
 import { staffTexts } from './staff/texts.js';
 import { auditTexts } from './staff/audit/texts.js';
 import { accountPageTexts } from './staff/accounts/texts.js';
@@ -22,7 +23,7 @@ import { Translations } from './web/texts.js';
 export function createTranslations(): Translations {
   return new Translations([
     commonTexts, credentialTexts, emailTexts, applicationTexts,
-    studentTexts, accountTexts, interactionTexts, staffTexts, auditTexts, accountPageTexts, staffPasswordTexts, memberTexts,
+    studentTexts, accountTexts, interactionTexts, staffTexts, reviewTexts, auditTexts, accountPageTexts, staffPasswordTexts, memberTexts,
     graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
   ]);
 }

@@ -1,12 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { In, MoreThan, type EntityManager, type Repository } from 'typeorm';
+import { In, IsNull, MoreThan, Not, type EntityManager, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { runInTransaction } from '../db/transaction.js';
 import type {
-  ApplicationDocumentRow, ApplicationEventRow, ApplicationKind, ApplicationPurpose, ApplicationRow, ApplicationStatus,
+  ApplicationDocumentRow, ApplicationEventRow, ApplicationKind, ApplicationPurpose, ApplicationRow, ApplicationStatus, ApplicationViewRow,
 } from '../db/entities.js';
 import type { ApplicationForm } from './fields.js';
-import { nextStatus, type ApplicationAction } from './state-machine.js';
+import { reviewKeysOf, searchable } from './review-keys.js';
+import { AWAITING_REVIEW, nextStatus, type ApplicationAction } from './state-machine.js';
 
 export class ApplicationStateError extends Error {
   override name = 'ApplicationStateError';
@@ -25,12 +26,14 @@ export class ApplicationStore {
   private readonly rows: Repository<ApplicationRow>;
   private readonly documents: Repository<ApplicationDocumentRow>;
   private readonly events: Repository<ApplicationEventRow>;
+  private readonly views: Repository<ApplicationViewRow>;
 
   /** `manager`: the store inside a transaction (see inTransaction). */
   constructor(private readonly database: Database, manager: EntityManager = database.dataSource.manager) {
     this.rows = manager.getRepository(database.entities.Application);
     this.documents = manager.getRepository(database.entities.ApplicationDocument);
     this.events = manager.getRepository(database.entities.ApplicationEvent);
+    this.views = manager.getRepository(database.entities.ApplicationView);
   }
 
   /** Runs `work` with a store whose every statement belongs to one transaction (all saved, or none). */
@@ -44,6 +47,7 @@ export class ApplicationStore {
       id: randomUUID(), purpose: input.purpose, kind: 'new', status: 'draft', email: input.email, lang: input.lang, form: null,
       termsVersion: null, termsAcceptedAt: null, accountId: input.accountId ?? null, accessKeyHash: null, accessExpiresAt: null, usedAccessKeyHash: null,
       staffComment: null, decidedBy: null, decidedAt: null, submittedAt: null, documentsPurgedAt: null, createdAt: now, updatedAt: now,
+      ...reviewKeysOf(input.email, null),
     };
     await this.rows.insert(row);
     await this.recordEvent(row.id, 'applicant', null, 'created');
@@ -103,7 +107,9 @@ export class ApplicationStore {
   }
 
   async update(id: string, changes: Partial<Pick<ApplicationRow, 'form' | 'kind' | 'termsVersion' | 'termsAcceptedAt' | 'accountId' | 'lang'>>): Promise<void> {
-    await this.rows.update({ id }, { ...changes, updatedAt: new Date() });
+    // The queue's search and the duplicate hints follow the form (review-keys.ts).
+    const keys = changes.form !== undefined ? reviewKeysOf((await this.rows.findOne({ select: { id: true, email: true }, where: { id } }))?.email ?? '', changes.form) : {};
+    await this.rows.update({ id }, { ...changes, ...keys, updatedAt: new Date() });
   }
 
   /**
@@ -126,8 +132,13 @@ export class ApplicationStore {
       changes.decidedAt = now;
       changes.staffComment = extra.comment ?? null;
     }
+    // A four-eyes request ends with any move (decided, or back with the applicant).
+    Object.assign(changes, { pendingAccountId: null, pendingBy: null, pendingAt: null });
     if (extra.accountId !== undefined) changes.accountId = extra.accountId;
-    const result = await this.rows.update({ id: application.id, status: application.status }, changes);
+    // Also only in the four-eyes state it was read in: a confirmation of an approval withdrawn (or a
+    // decision on one requested) meanwhile fails like any other late decision.
+    const pending = application.pendingBy ? application.pendingBy : IsNull();
+    const result = await this.rows.update({ id: application.id, status: application.status, pendingBy: pending }, changes);
     if (result.affected !== 1) throw new ApplicationStateError(`application ${application.id} changed meanwhile`);
     await this.recordEvent(application.id, actor.type, actor.id, action, extra.comment ?? null);
     return to;
@@ -180,18 +191,93 @@ export class ApplicationStore {
     return ids.length;
   }
 
-  /** The staff queue: newest first within the given statuses, with an optional free-text search. */
-  async queue(filter: { statuses?: ApplicationStatus[]; purpose?: ApplicationPurpose; kind?: ApplicationKind; search?: string; limit?: number; offset?: number }): Promise<ApplicationRow[]> {
+  /**
+   * The staff queue: one page of the applications (never drafts) within the filter, sorted, and how
+   * many there are in all. Every word of `search` must appear in the address or a form value (the
+   * stored search_text, so the search covers every application, not a page of them).
+   */
+  async queue(filter: QueueFilter, page: { sort?: QueueSort; descending?: boolean; limit?: number; offset?: number } = {}): Promise<{ rows: ApplicationRow[]; total: number }> {
+    const query = this.filtered(filter);
+    const total = await query.clone().getCount();
+    const column = QUEUE_SORT_COLUMNS[page.sort ?? 'submitted'];
+    const direction = page.descending ? 'DESC' : 'ASC';
+    query.orderBy(column, direction);
+    if (column !== 'a.submitted_at') query.addOrderBy('a.submitted_at', 'ASC');
+    const rows = await query.addOrderBy('a.id', 'ASC').take(page.limit ?? 50).skip(page.offset ?? 0).getMany();
+    return { rows, total };
+  }
+
+  /** The first application of the filtered, sorted queue that awaits a decision, other than `exceptId` (次の申請へ). */
+  async nextAwaiting(filter: QueueFilter, page: { sort?: QueueSort; descending?: boolean }, exceptId: string): Promise<ApplicationRow | null> {
+    const query = this.filtered(filter).andWhere('a.status IN (:...awaiting)', { awaiting: AWAITING_REVIEW }).andWhere('a.id <> :except', { except: exceptId });
+    const column = QUEUE_SORT_COLUMNS[page.sort ?? 'submitted'];
+    query.orderBy(column, page.descending ? 'DESC' : 'ASC');
+    if (column !== 'a.submitted_at') query.addOrderBy('a.submitted_at', 'ASC');
+    return query.addOrderBy('a.id', 'ASC').getOne();
+  }
+
+  private filtered(filter: QueueFilter) {
     const query = this.rows.createQueryBuilder('a').where('a.status <> :draft', { draft: 'draft' });
     if (filter.statuses?.length) query.andWhere('a.status IN (:...statuses)', { statuses: filter.statuses });
     if (filter.purpose) query.andWhere('a.purpose = :purpose', { purpose: filter.purpose });
     if (filter.kind) query.andWhere('a.kind = :kind', { kind: filter.kind });
-    const rows = await query.orderBy('a.submitted_at', 'DESC').take(filter.limit ?? 200).skip(filter.offset ?? 0).getMany();
-    const search = filter.search?.normalize('NFKC').trim().toLowerCase();
-    if (!search) return rows;
-    // Search in the email and the form (names, student number) — the form is JSON, so filter here.
-    return rows.filter((row) => row.email.includes(search) || Object.values(row.form ?? {}).some((v) => v.normalize('NFKC').toLowerCase().includes(search)));
+    const words = searchable(filter.search ?? '').split(/\s+/).filter(Boolean).slice(0, 5);
+    words.forEach((word, i) => {
+      query.andWhere(`a.search_text LIKE :w${i} ESCAPE '!'`, { [`w${i}`]: `%${word.replace(/[!%_]/g, (c) => `!${c}`)}%` });
+    });
+    return query;
+  }
+
+  /** Other submitted applications with the same name and birth date, the same student number or the same address. */
+  possibleDuplicates(application: ApplicationRow, limit = 20): Promise<ApplicationRow[]> {
+    const query = this.rows.createQueryBuilder('a').where('a.id <> :id', { id: application.id }).andWhere('a.status <> :draft', { draft: 'draft' });
+    const same: string[] = ['a.email = :email'];
+    if (application.nameBirthKey) same.push('a.name_birth_key = :nameBirth');
+    if (application.studentNumberKey) same.push('a.student_number_key = :studentNumber');
+    query.andWhere(`(${same.join(' OR ')})`, { email: application.email, nameBirth: application.nameBirthKey, studentNumber: application.studentNumberKey });
+    return query.orderBy('a.submitted_at', 'DESC').take(limit).getMany();
+  }
+
+  // Who has an application open: each staff member's latest view of it.
+  async recordView(applicationId: string, staffId: string, at = new Date()): Promise<void> {
+    await this.views.upsert({ applicationId, staffId, viewedAt: at }, ['applicationId', 'staffId']);
+  }
+
+  /** The staff other than `staffId` who opened the application since `since`, latest first. */
+  viewsSince(applicationId: string, staffId: string, since: Date): Promise<ApplicationViewRow[]> {
+    return this.views.find({ where: { applicationId, staffId: Not(staffId), viewedAt: MoreThan(since) }, order: { viewedAt: 'DESC' } });
+  }
+
+  /**
+   * Four-eyes: records that `staffId` approved the move to `accountId`, awaiting a second staff member.
+   * Only from a status awaiting review and when nobody has asked yet (the first of two wins).
+   */
+  async requestApproval(application: ApplicationRow, staffId: string, accountId: string): Promise<void> {
+    const now = new Date();
+    const result = await this.rows.update(
+      { id: application.id, status: In(AWAITING_REVIEW), pendingBy: IsNull() },
+      { pendingAccountId: accountId, pendingBy: staffId, pendingAt: now, updatedAt: now },
+    );
+    if (result.affected !== 1) throw new ApplicationStateError(`application ${application.id} changed meanwhile`);
+    await this.recordEvent(application.id, 'staff', staffId, 'approval_requested');
+  }
+
+  /** Four-eyes: the request withdrawn (by anyone, e.g. its author after a mistake). */
+  async withdrawApproval(application: ApplicationRow, staffId: string): Promise<void> {
+    const result = await this.rows.update(
+      { id: application.id, status: In(AWAITING_REVIEW), pendingBy: Not(IsNull()) },
+      { pendingAccountId: null, pendingBy: null, pendingAt: null, updatedAt: new Date() },
+    );
+    if (result.affected !== 1) throw new ApplicationStateError(`application ${application.id} changed meanwhile`);
+    await this.recordEvent(application.id, 'staff', staffId, 'approval_withdrawn');
   }
 }
+
+export interface QueueFilter { statuses?: ApplicationStatus[]; purpose?: ApplicationPurpose; kind?: ApplicationKind; search?: string }
+
+/** The queue's sortable columns. */
+export const QUEUE_SORTS = ['submitted', 'status', 'purpose', 'kind', 'email'] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+const QUEUE_SORT_COLUMNS: Record<QueueSort, string> = { submitted: 'a.submitted_at', status: 'a.status', purpose: 'a.purpose', kind: 'a.kind', email: 'a.email' };
 
 export type { ApplicationForm };

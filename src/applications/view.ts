@@ -1,4 +1,4 @@
-import type { CatalogueEntryRow } from '../db/entities.js';
+import type { ApplicationDocumentRow, CatalogueEntryRow } from '../db/entities.js';
 import type { Translate } from '../web/texts.js';
 import type { ApplicationTextKey } from './texts.js';
 import { catalogueLabel } from './catalogue.js';
@@ -67,4 +67,15 @@ export function applicationSummary(sections: SectionView[], form: Record<string,
       return { label: field.label, value: raw === '' ? '' : option?.label ?? raw };
     }),
   }));
+}
+
+/**
+ * The label of an identity-document image wherever it is shown (the staff viewer, previews): the
+ * first image is the front (表面), the second the back (裏面), any further one 画像N. `index` is the
+ * image's place among the application's images, from 0.
+ */
+export function documentCaption(_document: Pick<ApplicationDocumentRow, 'id' | 'position'>, index: number, t: Translate<ApplicationTextKey>): string {
+  if (index === 0) return t('document.caption.front');
+  if (index === 1) return t('document.caption.back');
+  return t('document.caption.other', { n: index + 1 });
 }

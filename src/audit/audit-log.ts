@@ -33,6 +33,9 @@ export type AuditEvent =
   | 'application.resubmitted'
   // Staff console (src/staff): the acting staff user's id is in detail.staffId.
   | 'application.approved'
+  // Four-eyes (graduates.review.fourEyes): a 変更 approval waiting for a second staff member, or withdrawn.
+  | 'application.approval_requested'
+  | 'application.approval_withdrawn'
   | 'application.rejected'
   | 'application.resubmission_requested'
   | 'document.viewed'

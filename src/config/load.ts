@@ -134,6 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const ids = clients.map((c) => c.client_id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw new ConfigError(`clients: client_id ${duplicate} is listed twice`);
+  for (const list of ['rejectionReasons', 'resubmissionReasons'] as const) {
+    const reasonIds = (file.graduates?.review?.[list] ?? []).map((r) => r.id);
+    const twice = reasonIds.find((id, i) => reasonIds.indexOf(id) !== i);
+    if (twice) throw new ConfigError(`graduates.review.${list}: id ${twice} is listed twice`);
+  }
 
   if (file.timeZone !== undefined && !isKnownTimeZone(file.timeZone)) {
     throw new ConfigError(`timeZone: not a time zone this runtime knows: ${file.timeZone} (an IANA name such as Asia/Tokyo)`);

@@ -44,6 +44,18 @@ const throttleRule = {
   additionalProperties: false,
 } as const;
 
+/** A list of standard texts for staff decisions: an id (kept in the audit log) and the text in each language. */
+const standardReasons = {
+  type: 'array',
+  maxItems: 30,
+  items: {
+    type: 'object',
+    properties: { id: { type: 'string', pattern: '^[a-z0-9_-]{1,40}$' }, ja: { type: 'string', minLength: 1, maxLength: 500 }, en: { type: 'string', minLength: 1, maxLength: 500 } },
+    required: ['id', 'ja', 'en'],
+    additionalProperties: false,
+  },
+} as const;
+
 const graduates = {
   type: 'object',
   properties: {
@@ -112,6 +124,20 @@ const graduates = {
       type: 'array',
       uniqueItems: true,
       items: { enum: ['name', 'gender', 'homeAddress', 'homePhone', 'mobilePhone', 'workplace'] },
+    },    /** The staff console's review of applications (queue target, four-eyes, standard reasons). */
+    review: {
+      type: 'object',
+      properties: {
+        /** Applications waiting longer than this many days are highlighted in the queue (default 5). */
+        targetDays: { type: 'integer', minimum: 1, maximum: 90 },
+        /** A 変更 (G8) approval, which moves an account to a new address, needs a second staff member's confirmation (default false). */
+        fourEyes: { type: 'boolean' },
+        /** 却下: standard reasons the clerk picks from (and may add free text to); quoted in the mail in the applicant's language. */
+        rejectionReasons: standardReasons,
+        /** 再申請の依頼: standard requests, as rejectionReasons. */
+        resubmissionReasons: standardReasons,
+      },
+      additionalProperties: false,
     },
   },
   required: ['terms', 'loginNotes', 'applicationNotes', 'optionalFields', 'documentTypes', 'uploads', 'initialPasswordDays', 'applicationAccessDays', 'documentRetentionDays'],

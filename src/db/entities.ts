@@ -92,6 +92,22 @@ export interface ApplicationRow {
   documentsPurgedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The address and form values, NFKC and lower case: the queue's search (migration 1764320000000, review-keys.ts). */
+  searchText?: string | null;
+  /** Kanji name without spaces + "|" + birth date, and the student number: the duplicate hints. */
+  nameBirthKey?: string | null;
+  studentNumberKey?: string | null;
+  /** A 変更 approval waiting for a second staff member (graduates.review.fourEyes): the account, who asked, when. */
+  pendingAccountId?: string | null;
+  pendingBy?: string | null;
+  pendingAt?: Date | null;
+}
+
+/** A staff member's latest view of an application (the review page names the others who have it open). */
+export interface ApplicationViewRow {
+  applicationId: string;
+  staffId: string;
+  viewedAt: Date;
 }
 
 export interface ApplicationDocumentRow {
@@ -362,6 +378,22 @@ export function createEntities(dialect: Dialect) {
       documentsPurgedAt: { name: 'documents_purged_at', ...datetime, nullable: true },
       createdAt: { name: 'created_at', ...datetime },
       updatedAt: { name: 'updated_at', ...datetime },
+      searchText: { name: 'search_text', type: t.text, nullable: true, select: false },
+      nameBirthKey: { name: 'name_birth_key', type: 'varchar', length: 300, nullable: true },
+      studentNumberKey: { name: 'student_number_key', type: 'varchar', length: 64, nullable: true },
+      pendingAccountId: { name: 'pending_account_id', type: 'varchar', length: 36, nullable: true },
+      pendingBy: { name: 'pending_by', type: 'varchar', length: 36, nullable: true },
+      pendingAt: { name: 'pending_at', ...datetime, nullable: true },
+    },
+  });
+
+  const ApplicationView = new EntitySchema<ApplicationViewRow>({
+    name: 'ApplicationView',
+    tableName: 'application_views',
+    columns: {
+      applicationId: { name: 'application_id', type: 'varchar', length: 36, primary: true },
+      staffId: { name: 'staff_id', type: 'varchar', length: 36, primary: true },
+      viewedAt: { name: 'viewed_at', ...datetime },
     },
   });
 
@@ -481,7 +513,7 @@ export function createEntities(dialect: Dialect) {
 
   return {
     OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent,
-    Application, ApplicationDocument, ApplicationEvent, StaffUser, StaffSession, CatalogueEntry,
+    Application, ApplicationDocument, ApplicationEvent, ApplicationView, StaffUser, StaffSession, CatalogueEntry,
     PostalCode, PasswordHistory, SamlAssertionSeen,
   };
 }

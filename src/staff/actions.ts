@@ -17,7 +17,13 @@ export type ReviewProblem =
   | 'not_initial'
   | 'no_email'
   | 'student_number_taken'
-  | 'not_applicable';
+  | 'not_applicable'
+  /** The application changed since the deciding staff member opened it (another decision, a resubmission). */
+  | 'changed'
+  /** Four-eyes: the second confirmation must come from another staff member. */
+  | 'same_staff'
+  /** A standard reason that the configuration does not (or no longer) list. */
+  | 'unknown_reason';
 
 /** An action that cannot be done as asked; the console shows a message for each problem (staff.error.*). */
 export class ReviewError extends Error {

@@ -1,5 +1,6 @@
 import { defineTexts, type KeyOf } from '../web/texts.js';
 import type { ApplicationTextKey } from '../applications/texts.js';
+import { reviewTexts, type ReviewTextKey } from './review/texts.js';
 
 // The staff console's texts (DESIGN §2.3, beyond the manuals). Labels of the application form quote the
 // graduate manual (002 §2.1 steps 9–14). Japanese is the default; every key has an English text too.
@@ -52,8 +53,8 @@ export const staffTexts = defineTexts({
   'staff.queue.status': '状態',
   'staff.queue.awaiting': '審査待ち（申請済み・再申請済み）',
   'staff.queue.all': 'すべて',
-  'staff.queue.purpose': '申請の種類',
-  'staff.queue.kind': '申請種別',
+  'staff.queue.purpose': '申請の内容（利用申請・学籍番号追加・個人情報変更）',
+  'staff.queue.kind': '新規・変更の別（利用申請の申請種別）',
   'staff.queue.any': '指定なし',
   'staff.queue.search': '検索（メールアドレス・氏名・学籍番号）',
   'staff.queue.filter': '絞り込む',
@@ -323,8 +324,8 @@ export const staffTexts = defineTexts({
   'staff.queue.status': 'Status',
   'staff.queue.awaiting': 'Awaiting review (submitted, resubmitted)',
   'staff.queue.all': 'All',
-  'staff.queue.purpose': 'Type',
-  'staff.queue.kind': 'Kind',
+  'staff.queue.purpose': 'What is applied for (account, student number, personal information)',
+  'staff.queue.kind': 'New or change (account applications)',
   'staff.queue.any': 'Any',
   'staff.queue.search': 'Search (email, name, student number)',
   'staff.queue.filter': 'Filter',
@@ -548,9 +549,9 @@ export const staffTexts = defineTexts({
   'staff.staff.totp_reset_done': 'Two-factor authentication of "{login}" has been reset. Hand over the enrolment link below in a safe way: they open it, log in and set up two-factor authentication again (earlier links no longer work).',
 });
 
-export type StaffTextKey = KeyOf<typeof staffTexts> | ApplicationTextKey;
+export type StaffTextKey = KeyOf<typeof staffTexts> | ApplicationTextKey | ReviewTextKey;
 
-/** Whether a key made from data (a field name, a history action) has a text in the console's table. */
-export function isStaffTextKey(key: string): key is KeyOf<typeof staffTexts> {
-  return Object.hasOwn(staffTexts.ja, key);
+/** Whether a key made from data (a field name, a history action) has a text in the console's tables. */
+export function isStaffTextKey(key: string): key is KeyOf<typeof staffTexts> | ReviewTextKey {
+  return Object.hasOwn(staffTexts.ja, key) || Object.hasOwn(reviewTexts.ja, key);
 }

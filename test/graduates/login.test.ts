@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DATABASES, newBrowser, oidc, RP, startTestServer, beginAuthorization, exchangeCode, relyingParty, type TestServer } from '../support/harness.js';
 import { linkByText, textOf } from '../support/browser.js';
 import { urlIn } from '../support/smtp.js';
-import { initialPasswordIn, signIn } from '../support/staff.js';
+import { initialPasswordIn, signIn, approveThrough } from '../support/staff.js';
 import { createStaffUser } from '../../src/staff/members/service.js';
 import {
   applicationOf, applyCompletely, approvedGraduate, firstGraduateLogin, graduateLoginPage, NEW_PASSWORD, NEW_SECOND, STAFF, startApplication,
@@ -36,7 +36,7 @@ for (const db of DATABASES) {
       const served = await staff.request('GET', image);
       expect(served.headers.get('cache-control')).to.contain('no-store');
       expect(served.body.subarray(1, 4).toString()).to.equal('PNG');
-      const decided = await staff.submit(detail, `/admin/applications/${application.id}/approve`, {});
+      const decided = await approveThrough(staff, detail, application.id, {});
       expect(decided.status).to.be.lessThan(400);
       const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('利用申請結果のお知らせ'));
       const { tokens, attempt } = await firstGraduateLogin(server, email, initialPasswordIn(mail));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DATABASES, newBrowser, oidc, startTestServer, type TestServer } from '../support/harness.js';
 import { findForm, textOf, type HttpBrowser, type Page } from '../support/browser.js';
 import { urlIn } from '../support/smtp.js';
-import { signIn } from '../support/staff.js';
+import { signIn, approveThrough } from '../support/staff.js';
 import { approvedGraduate, firstGraduateLogin, openMailedUrl } from '../support/graduates.js';
 import { firstLogin } from '../support/flows.js';
 import { createStaffUser } from '../../src/staff/members/service.js';
@@ -135,7 +135,7 @@ for (const db of DATABASES) {
       expect(textOf(all)).to.contain(graduate.email);
       const detail = await staff.get(`/admin/applications/${application!.id}`);
       expect(textOf(detail)).to.contain('M2400001').and.not.contain('既に別のアカウントに登録されています');
-      const decided = await staff.submit(detail, `/admin/applications/${application!.id}/approve`, {});
+      const decided = await approveThrough(staff, detail, application!.id, {});
       expect(decided.status, textOf(decided)).to.be.lessThan(400);
       const mail = await server.smtp.waitFor(graduate.email, (m) => m.text.includes('学籍番号の追加登録が完了しました'));
       expect(mail.text).to.contain('以下の学籍番号を現在のアカウントへ追加しました。').and.match(/学籍番号：\s*M2400001/);
@@ -211,7 +211,7 @@ for (const db of DATABASES) {
       const application = (await enrollmentApplications(server, graduate.email)).find((a) => a.form?.student_number === '19E7777')!;
       const detail = await staff.get(`/admin/applications/${application.id}`);
       expect(textOf(detail)).to.contain('この学籍番号は既に別のアカウントに登録されています').and.contain('g5-owner@example.com');
-      const refused = await staff.submit(detail, `/admin/applications/${application.id}/approve`, {});
+      const refused = await approveThrough(staff, detail, application.id, {});
       expect(refused.status).to.equal(422);
       expect(textOf(refused)).to.contain('既に別のアカウントに登録されているため、承認できません');
       const { dataSource, entities } = server.services.database;
@@ -332,7 +332,7 @@ for (const db of DATABASES) {
         expect(textOf(queue)).to.contain(person.email).and.contain('個人情報変更');
         const detail = await staff.get(`/admin/applications/${request.id}`);
         expect(textOf(detail)).to.contain('新姓 太郎').and.contain('シンセイ タロウ');
-        const decided = await staff.submit(detail, `/admin/applications/${request.id}/approve`, {});
+        const decided = await approveThrough(staff, detail, request.id, {});
         expect(decided.status, textOf(decided)).to.be.lessThan(400);
         const approvedMail = await server.smtp.waitFor(person.email, (m) => m.subject.includes('個人情報変更のお知らせ'));
         expect(approvedMail.text).to.contain('変更された項目：氏名');

@@ -17,7 +17,7 @@ import { listCatalogue } from '../../src/applications/catalogue.js';
 import { StaffStore } from '../../src/staff/staff-store.js';
 import { totpCode } from '../../src/staff/auth/totp.js';
 import { findForm, textOf, type HttpBrowser } from '../support/browser.js';
-import { enrolmentLinkOn, enrolThroughLink, initialPasswordIn, nextCode, secretOn, signIn, staffBrowser, wrongCode, type StaffCredentials } from '../support/staff.js';
+import { enrolmentLinkOn, enrolThroughLink, initialPasswordIn, nextCode, secretOn, signIn, staffBrowser, wrongCode, type StaffCredentials, approveThrough } from '../support/staff.js';
 import { hashToken } from '../../src/tokens/one-time-tokens.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 
@@ -388,7 +388,7 @@ for (const db of DATABASES) {
     it('approves a new application: the account exists with an initial password that the mail carries', async () => {
       const { application, email, form } = await submittedApplication(server);
       const detail = await reviewerBrowser.get(`/admin/applications/${application.id}`);
-      const done = await reviewerBrowser.submit(detail, `/admin/applications/${application.id}/approve`, {});
+      const done = await approveThrough(reviewerBrowser, detail, application.id, {});
       expect(textOf(done)).to.contain('承認しました。').and.to.contain('申請者へのメールを送信しました。');
       const mail = await server.smtp.waitFor(email, (m) => m.subject.includes(RESULT_SUBJECT));
       expect(mail.text).to.contain('証明書発行サービスの利用申請が受諾されました。');
@@ -420,7 +420,7 @@ for (const db of DATABASES) {
       // A second 新規 application for the same address is refused (it is a 変更).
       const again = await submittedApplication(server, { email });
       const page = await reviewerBrowser.get(`/admin/applications/${again.application.id}`);
-      const refused = await reviewerBrowser.submit(page, `/admin/applications/${again.application.id}/approve`, {});
+      const refused = await approveThrough(reviewerBrowser, page, again.application.id, {});
       expect(refused.status).to.equal(422);
       expect(textOf(refused)).to.contain('このメールアドレスは既に別のアカウントで使用されているため、承認できません。');
       expect((await new ApplicationStore(server.services.database).findById(again.application.id))!.status).to.equal('submitted');
@@ -437,7 +437,7 @@ for (const db of DATABASES) {
       expect(mail.text).to.contain('受諾されませんでした').and.to.contain('本人確認書類の画像が不鮮明です。');
       expect((await new ApplicationStore(server.services.database).findById(application.id))!).to.include({ status: 'rejected', staffComment: '本人確認書類の画像が不鮮明です。' });
       // Deciding again: a clear message, nothing changes.
-      const again = await reviewerBrowser.submit(detail, `/admin/applications/${application.id}/approve`, {});
+      const again = await approveThrough(reviewerBrowser, detail, application.id, {});
       expect(again.status).to.equal(409);
       expect(textOf(again)).to.contain('この申請は、他の担当者により既に処理されたか、状態が変わっています。');
     });
@@ -519,7 +519,7 @@ for (const db of DATABASES) {
       expect(detail.html).to.contain(`value="${accountId}"`);
       detail = await reviewerBrowser.get(`/admin/applications/${change.application.id}?account_q=G8000001`);
       expect(detail.html).to.contain(`value="${accountId}"`);
-      const unpicked = await reviewerBrowser.submit(detail, `/admin/applications/${change.application.id}/approve`, {});
+      const unpicked = await approveThrough(reviewerBrowser, detail, change.application.id, {});
       expect(unpicked.status).to.equal(422);
       expect(textOf(unpicked)).to.contain('メールアドレスを移すアカウントを選択してください');
 
@@ -532,7 +532,7 @@ for (const db of DATABASES) {
         expect(error).to.be.instanceOf(ReviewError).and.to.have.property('problem', 'email_taken');
       }
 
-      const done = await reviewerBrowser.submit(detail, `/admin/applications/${change.application.id}/approve`, { account_id: accountId });
+      const done = await approveThrough(reviewerBrowser, detail, change.application.id, { account_id: accountId });
       expect(textOf(done)).to.contain('承認しました。');
       const account = (await server.services.accounts.findById(accountId))!;
       expect(account).to.include({ email: newEmail, emailVerified: true, secondPasswordHash: null, passwordIsInitial: true });
@@ -556,7 +556,7 @@ for (const db of DATABASES) {
       });
       const detail = await reviewerBrowser.get(`/admin/applications/${extra.application.id}`);
       expect(textOf(detail)).to.contain('学籍番号追加登録').and.to.contain('M5000005');
-      const done = await reviewerBrowser.submit(detail, `/admin/applications/${extra.application.id}/approve`, {});
+      const done = await approveThrough(reviewerBrowser, detail, extra.application.id, {});
       expect(textOf(done)).to.contain('承認しました。');
       const mail = await server.smtp.waitFor(first.email, (m) => m.subject.includes('利用申請結果のお知らせ') && m.text.includes('学籍番号の追加登録が完了しました'));
       expect(mail.text).to.contain('学籍番号の追加登録が完了しました。');

@@ -106,3 +106,14 @@ export async function signIn(server: TestServer, creds: StaffCredentials): Promi
   return browser;
 }
 
+
+/**
+ * 承認 as the console asks for it: the page's 承認する, then 承認する on the confirmation step (when the
+ * first answer is that step; a refusal is returned as it is).
+ */
+export async function approveThrough(browser: HttpBrowser, page: Page, applicationId: string, fields: Record<string, string> = {}): Promise<Page> {
+  const action = `/admin/applications/${applicationId}/approve`;
+  const confirm = await browser.submit(page, action, fields);
+  if (confirm.status !== 200 || !/name="confirm" value="yes"/.test(confirm.html)) return confirm;
+  return browser.submit(confirm, action, {});
+}

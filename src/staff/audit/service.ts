@@ -123,6 +123,9 @@ export async function auditExport(
   return readable(services, store, await builder.take(EXPORT_LIMIT).getMany(), view);
 }
 
+/** Detail items that name another staff member (four-eyes: who recorded and who confirmed an approval). */
+const STAFF_DETAIL_KEYS = new Set(['requestedBy', 'confirmedBy']);
+
 const YES_NO = { ja: ['はい', 'いいえ'], en: ['yes', 'no'] } as const;
 
 /** The rows with names instead of ids where the console knows them: staff users, accounts, applications, catalogue entries. */
@@ -173,6 +176,7 @@ async function readable(services: AuditServices, store: StaffStore, found: Audit
       .map(([key, value]) => {
         if (key === 'applicationId' && typeof value === 'string' && isId(value)) return { name: detailName(key, lang), ...(({ label, href }) => ({ value: label, href }))(applicationShown(value)) };
         if (key === 'entryId' && typeof value === 'string' && entries.has(value)) return { name: detailName(key, lang), value: entries.get(value)! };
+        if (STAFF_DETAIL_KEYS.has(key) && typeof value === 'string') return { name: detailName(key, lang), value: staffShown(value)!.label };
         return { name: detailName(key, lang), value: typeof value === 'boolean' ? YES_NO[lang][value ? 0 : 1] : String(value) };
       });
     return {

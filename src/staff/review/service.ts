@@ -17,6 +17,7 @@ import { issueInitialPassword } from '../initial-password.js';
 import { staffMails } from '../mail.js';
 import { isDuplicateKey } from '../../db/errors.js';
 import { enrollmentFromForm, graduateAccountFromApplication, withEnrollment } from './graduate-account.js';
+import { composeReason } from './reasons.js';
 
 // The staff decisions (DESIGN §2.2 G2, G5, G6, G8; §2.3). Plain functions over the services: the
 // console's handlers only parse and render, and the tests call these directly.
@@ -28,6 +29,8 @@ import { enrollmentFromForm, graduateAccountFromApplication, withEnrollment } fr
 //
 // Concurrency: ApplicationStore.transition moves an application only from the status it was read in,
 // so of two decisions on one application the first wins and the second gets ApplicationStateError.
+// Decisions from the console also carry the version the clerk saw (the application's updatedAt): a
+// decision on an application that changed since it was opened is refused (ReviewError 'changed').
 
 export type ReviewServices = Pick<Services,
   'config' | 'database' | 'hasher' | 'accounts' | 'applications' | 'audit' | 'sendMail' | 'langOf' | 'mailBranding' | 'texts'>;
@@ -37,9 +40,14 @@ export interface DecisionResult {
   accountId?: string;
   /** False when the mail could not even be queued: the page must not say it was sent. */
   mailQueued: boolean;
+  /** Four-eyes: the approval was recorded and waits for a second staff member (nothing else changed). */
+  pending?: boolean;
 }
 
-const COMMENT_MAX = 2000;
+/** The version of an application the console puts in its decision forms. */
+export function versionOf(application: Pick<ApplicationRow, 'updatedAt'>): number {
+  return application.updatedAt.getTime();
+}
 
 interface DecisionWrites { applications: ApplicationStore; accounts: Repository<AccountRow>; manager: EntityManager }
 
@@ -63,16 +71,12 @@ async function unlessEmailTaken<T>(decision: Promise<T>): Promise<T> {
 
 const by = (actor: StaffActor) => ({ type: 'staff' as const, id: actor.id });
 
-async function loadApplication(services: Pick<Services, 'applications'>, applicationId: string): Promise<ApplicationRow> {
+/** The application to decide on; `version` (when given) must be the one the clerk saw. */
+async function loadApplication(services: Pick<Services, 'applications'>, applicationId: string, version?: number): Promise<ApplicationRow> {
   const application = await services.applications.findById(applicationId);
   if (!application || application.status === 'draft') throw new ReviewError('not_found');
+  if (version !== undefined && versionOf(application) !== version) throw new ReviewError('changed');
   return application;
-}
-
-function requiredComment(text: string | undefined): string {
-  const comment = (text ?? '').normalize('NFC').replace(/\r\n?/g, '\n').trim();
-  if (!comment || comment.length > COMMENT_MAX) throw new ReviewError('comment_required');
-  return comment;
 }
 
 async function graduateAccount(services: Pick<Services, 'accounts'>, accountId: string | null): Promise<AccountRow> {
@@ -87,12 +91,41 @@ async function graduateAccount(services: Pick<Services, 'accounts'>, accountId: 
  * matched it to — accounts are never linked automatically. An additional student number (G5) is added
  * to the applicant's account; a personal-data change (G6) is written to it.
  */
-export async function approveApplication(services: ReviewServices, actor: StaffActor, input: { applicationId: string; accountId?: string | null }): Promise<DecisionResult> {
-  const application = await loadApplication(services, input.applicationId);
+export async function approveApplication(services: ReviewServices, actor: StaffActor, input: { applicationId: string; accountId?: string | null; version?: number }): Promise<DecisionResult> {
+  const application = await loadApplication(services, input.applicationId, input.version);
   if (application.purpose === 'enrollment') return approveEnrollment(services, actor, application);
   if (application.purpose === 'personal') return approvePersonal(services, actor, application);
-  if (application.kind === 'change') return approveChange(services, actor, application, input.accountId ?? null);
+  if (application.kind === 'change') return approveChangeChecked(services, actor, application, input.accountId ?? null);
   return approveNew(services, actor, application);
+}
+
+/**
+ * A 変更 approval moves an account to a new address, the riskiest decision. With
+ * graduates.review.fourEyes the first approval is only recorded (which account, by whom); a second,
+ * different staff member confirms it, and then the account moves. Both are named in the audit log.
+ */
+async function approveChangeChecked(services: ReviewServices, actor: StaffActor, application: ApplicationRow, accountId: string | null): Promise<DecisionResult> {
+  if (application.pendingBy) {
+    if (application.pendingBy === actor.id) throw new ReviewError('same_staff');
+    return approveChange(services, actor, application, application.pendingAccountId ?? null, application.pendingBy);
+  }
+  if (!services.config.graduates?.review?.fourEyes) return approveChange(services, actor, application, accountId);
+  if (!accountId) throw new ReviewError('account_required');
+  const account = await graduateAccount(services, accountId);
+  if (!(await services.accounts.emailAvailableFor(account.id, normalizeEmail(application.email)))) throw new ReviewError('email_taken');
+  await services.applications.requestApproval(application, actor.id, account.id);
+  await services.audit.record('application.approval_requested', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id } });
+  return { status: application.status, accountId: account.id, mailQueued: false, pending: true };
+}
+
+/** Four-eyes: a recorded approval withdrawn before the second staff member confirmed it. */
+export async function withdrawApproval(services: ReviewServices, actor: StaffActor, input: { applicationId: string; version?: number }): Promise<void> {
+  const application = await loadApplication(services, input.applicationId, input.version);
+  if (!application.pendingBy) throw new ReviewError('not_applicable');
+  await services.applications.withdrawApproval(application, actor.id);
+  await services.audit.record('application.approval_withdrawn', {
+    accountId: application.pendingAccountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, requestedBy: application.pendingBy },
+  });
 }
 
 async function approveNew(services: ReviewServices, actor: StaffActor, application: ApplicationRow): Promise<DecisionResult> {
@@ -115,7 +148,7 @@ async function approveNew(services: ReviewServices, actor: StaffActor, applicati
   return { status, accountId, mailQueued };
 }
 
-async function approveChange(services: ReviewServices, actor: StaffActor, application: ApplicationRow, accountId: string | null): Promise<DecisionResult> {
+async function approveChange(services: ReviewServices, actor: StaffActor, application: ApplicationRow, accountId: string | null, requestedBy?: string): Promise<DecisionResult> {
   if (!accountId) throw new ReviewError('account_required');
   const account = await graduateAccount(services, accountId);
   const newEmail = normalizeEmail(application.email);
@@ -142,7 +175,9 @@ async function approveChange(services: ReviewServices, actor: StaffActor, applic
     password: issued.password, expiresAt: issued.expiresAt, loginUrl: graduateLoginUrl(services.config), addressChanged: true,
   }));
   const detail = { staffId: actor.id, applicationId: application.id };
-  await services.audit.record('application.approved', { accountId: account.id, ip: actor.ip, detail: { ...detail, kind: 'change', mailQueued, oldAddressNotified: oldNotified } });
+  // Four-eyes: who approved first (requestedBy) and who confirmed (staffId, confirmedBy).
+  const fourEyes = requestedBy ? { requestedBy, confirmedBy: actor.id } : {};
+  await services.audit.record('application.approved', { accountId: account.id, ip: actor.ip, detail: { ...detail, ...fourEyes, kind: 'change', mailQueued, oldAddressNotified: oldNotified } });
   await services.audit.record('email.changed', { accountId: account.id, ip: actor.ip, detail: { ...detail, secondPasswordReset: true } });
   await services.audit.record('initial_password.issued', { accountId: account.id, ip: actor.ip, detail: { ...detail, mailQueued } });
   return { status, accountId: account.id, mailQueued };
@@ -191,25 +226,31 @@ async function approvePersonal(services: ReviewServices, actor: StaffActor, appl
   return { status, accountId: account.id, mailQueued };
 }
 
-/** 却下: the reason is required and mailed to the applicant. */
-export async function rejectApplication(services: ReviewServices, actor: StaffActor, input: { applicationId: string; reason: string }): Promise<DecisionResult> {
-  const reason = requiredComment(input.reason);
-  const application = await loadApplication(services, input.applicationId);
-  const status = await inOneTransaction(services, ({ applications }) => applications.transition(application, 'reject', by(actor), { comment: reason }));
-  const mailQueued = await queueMail(services, application.email, staffMails.rejected(services.langOf(application.lang), services.mailBranding, application.purpose, reason));
+/** What the clerk gives for 却下 or 再申請の依頼: standard reasons (ids) and/or free text, and the version seen. */
+interface DecisionInput { applicationId: string; reasonIds?: string[]; version?: number }
+
+/** 却下: a reason (standard and/or free text) is required and mailed to the applicant in the applicant's language. */
+export async function rejectApplication(services: ReviewServices, actor: StaffActor, input: DecisionInput & { reason?: string }): Promise<DecisionResult> {
+  const application = await loadApplication(services, input.applicationId, input.version);
+  const lang = services.langOf(application.lang);
+  const reason = composeReason(services.config, 'rejectionReasons', lang, input.reasonIds ?? [], input.reason);
+  const status = await inOneTransaction(services, ({ applications }) => applications.transition(application, 'reject', by(actor), { comment: reason.text }));
+  const mailQueued = await queueMail(services, application.email, staffMails.rejected(lang, services.mailBranding, application.purpose, reason.text));
   await services.audit.record('application.rejected', {
-    accountId: application.accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued },
+    accountId: application.accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued, ...(reason.ids.length ? { reasons: reason.ids.join(',') } : {}) },
   });
   return { status, mailQueued };
 }
 
 /**
- * 再申請の依頼: the comment is required; the applicant gets it with a link (a new access key) that opens
- * the same application for correction and resubmission.
+ * 再申請の依頼: what to correct (standard requests and/or free text) is required; the applicant gets it
+ * with a link (a new access key) that opens the same application for correction and resubmission.
  */
-export async function requestResubmission(services: ReviewServices, actor: StaffActor, input: { applicationId: string; comment: string }): Promise<DecisionResult> {
-  const comment = requiredComment(input.comment);
-  const application = await loadApplication(services, input.applicationId);
+export async function requestResubmission(services: ReviewServices, actor: StaffActor, input: DecisionInput & { comment?: string }): Promise<DecisionResult> {
+  const application = await loadApplication(services, input.applicationId, input.version);
+  const lang = services.langOf(application.lang);
+  const reason = composeReason(services.config, 'resubmissionReasons', lang, input.reasonIds ?? [], input.comment);
+  const comment = reason.text;
   // A personal-data change has no form to correct: it is approved or rejected.
   if (application.purpose === 'personal') throw new ReviewError('not_applicable');
   const days = services.config.graduates?.applicationAccessDays ?? 14;
@@ -221,10 +262,10 @@ export async function requestResubmission(services: ReviewServices, actor: Staff
   const url = `${services.config.issuer}${path}?key=${encodeURIComponent(key)}`;
   const expiresAt = new Date(Date.now() + days * 86400_000);
   const mailQueued = await queueMail(services, application.email, staffMails.resubmissionRequested(
-    services.langOf(application.lang), services.mailBranding, application.purpose, comment, url, expiresAt,
+    lang, services.mailBranding, application.purpose, comment, url, expiresAt,
   ));
   await services.audit.record('application.resubmission_requested', {
-    accountId: application.accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued },
+    accountId: application.accountId, ip: actor.ip, detail: { staffId: actor.id, applicationId: application.id, mailQueued, ...(reason.ids.length ? { reasons: reason.ids.join(',') } : {}) },
   });
   return { status, mailQueued };
 }
