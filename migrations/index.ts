@@ -5,6 +5,7 @@ import { StaffTotp1763900000000 } from './1763900000000-staff-totp.js';
 import { PasswordHistory1764000000000 } from './1764000000000-password-history.js';
 import { StaffEnrolmentLink1764100000000 } from './1764100000000-staff-enrolment-link.js';
 import { ApplicationUsedKey1764210000000 } from './1764210000000-application-used-key.js';
+import { ApplicationReceiptCaption1764340000000 } from './1764340000000-application-receipt-caption.js';
 
 /** Every migration, in order. Listed explicitly so that no glob depends on the build output's layout. */
-export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000, ApplicationUsedKey1764210000000];
+export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000, ApplicationUsedKey1764210000000, ApplicationReceiptCaption1764340000000];
