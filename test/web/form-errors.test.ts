@@ -7,6 +7,7 @@
  * same on MariaDB; the other suites run both), the SMTP listener, openid-client as the RP.
  */
 import { expect } from 'chai';
+import { ApplicationStore } from '../../src/applications/store.js';
 import { createStaffUser } from '../../src/staff/members/service.js';
 import { findForm, linkByText, textOf, type HttpBrowser, type Page } from '../support/browser.js';
 import { confirmEmailLink } from '../support/email-links.js';
@@ -171,6 +172,16 @@ describe(`every form ties its errors to its fields (${db.name})`, () => {
     {
       name: 'staff members', action: '/admin/staff', post: { login_id: '', display_name: '', role: 'root' }, fields: ['login_id', 'display_name', 'role'],
       open: async () => ({ browser: staffBrowser!, page: await staffBrowser!.get('/admin/staff') }),
+    },
+    {
+      name: 'staff 却下 without a reason (textarea)', action: /\/reject$/, post: { reason: '' }, fields: ['reason'],
+      open: async () => {
+        const store = new ApplicationStore(server.services.database);
+        const draft = await store.createDraft({ purpose: 'account', email: 'forms-reject@example.com', lang: 'ja' });
+        await store.update(draft.id, { form: await validForm(server), termsVersion: server.config.graduates!.terms.version, termsAcceptedAt: new Date() });
+        await store.transition((await store.findById(draft.id))!, 'submit', { type: 'applicant', id: null });
+        return { browser: staffBrowser!, page: await staffBrowser!.get(`/admin/applications/${draft.id}`) };
+      },
     },
   ];
   let staffBrowser: HttpBrowser | undefined;
