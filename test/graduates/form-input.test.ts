@@ -9,11 +9,13 @@ import { activeCatalogue, catalogueSelects } from '../../src/applications/catalo
 import { displayDate, normalizeDate, normalizeYearMonth } from '../../src/applications/dates.js';
 import { newReceiptNumber, RECEIPT_NUMBER_PATTERN } from '../../src/applications/receipt.js';
 import { documentCaption } from '../../src/applications/view.js';
+import { createStaffUser } from '../../src/staff/members/service.js';
 import { requestResubmission } from '../../src/staff/review/service.js';
 import { findForm, textOf, type HttpBrowser, type Page } from '../support/browser.js';
 import { applicationOf, startApplication, upload, validForm } from '../support/graduates.js';
 import { DATABASES, newBrowser, startTestServer, type TestServer } from '../support/harness.js';
 import { multipartBody, pngImage } from '../support/images.js';
+import { signIn } from '../support/staff.js';
 
 const MONTHS = ['2015/03', '2015-03', '2015-3', '2015年3月', '2015年03月', '２０１５／０３', '２０１５年３月', '201503', ' 2015 / 3 '];
 const BIRTH_DATES = ['1999/09/09', '1999-09-09', '1999-9-9', '1999年9月9日', '１９９９／０９／０９', '１９９９年９月９日', '19990909', '1999.9.9'];
@@ -169,6 +171,10 @@ for (const db of DATABASES) {
       expect(mail.text).to.contain(`受付番号：${number}`).and.contain('今後の流れ');
       const application = await applicationOf(server, email);
       expect(application.receiptNumber).to.equal(number);
+      // Staff see it on the application, as the applicant will quote it.
+      await createStaffUser(server.services, { loginId: 'receipt-admin', displayName: '受付 確認', role: 'reviewer', password: 'Jimu2026Kanri' });
+      const staff = await signIn(server, { loginId: 'receipt-admin', password: 'Jimu2026Kanri' });
+      expect(textOf(await staff.get(`/admin/applications/${application.id}`))).to.contain(`受付番号 ${number}`);
       // The staff ask for a resubmission; the applicant resubmits: the same number.
       await requestResubmission(server.services, { id: '00000000-0000-4000-8000-000000000001' }, { applicationId: application.id, comment: '裏面も添付してください。' });
       const resubmissionMail = await server.smtp.waitFor(email, (m) => m.text.includes('裏面も添付してください。'));
