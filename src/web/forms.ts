@@ -78,7 +78,10 @@ export function defineForm<T, K extends string = CommonTextKey>(definition: Form
       }
     }
     delete input[CSRF_FIELD];
-    const crossErrors = definition.crossCheck?.(input as Partial<T>, t) ?? {};
+    // The cross-field rules see the posted scalars only (a repeated field arrives as a list, which
+    // the schema has refused already).
+    const scalars = Object.fromEntries(Object.entries(input).filter(([, value]) => value === null || typeof value !== 'object'));
+    const crossErrors = definition.crossCheck?.(scalars as Partial<T>, t) ?? {};
     for (const [field, messages] of Object.entries(crossErrors)) {
       if (errors[field]?.length) continue;
       for (const message of messages) addError(errors, field, message);

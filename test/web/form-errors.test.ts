@@ -236,6 +236,17 @@ describe(`every form ties its errors to its fields (${db.name})`, () => {
     expect(findForm(refused, '/graduates/apply/terms').hidden.terms_version).to.be.a('string');
   });
 
+  it('a repeated field (a list, not a value) is refused with its message, not a 500', async () => {
+    const browser = newBrowser();
+    const page = await browser.get(`${server.url}/graduates/apply`);
+    const body = new URLSearchParams({ ...findForm(page, '/graduates/apply').hidden });
+    for (const value of ['a@example.com', 'b@example.com']) body.append('email', value);
+    for (const value of ['a@example.com', 'c@example.com']) body.append('email_confirm', value);
+    const answer = await browser.request('POST', `${server.url}/graduates/apply`, body);
+    expect(answer.status, textOf(answer)).to.equal(200);
+    expectErrorsLinked(answer, ['email', 'email_confirm'], 'repeated fields');
+  });
+
   it('the English forms say "Please select" for choices and "Please enter" for typed values', async () => {
     const browser = newBrowser('en');
     const { page } = await openLogin(server, browser, { ui_locales: 'en' });
