@@ -147,6 +147,9 @@ for (const db of DATABASES) {
       expect(textOf(changed)).to.contain('画像の内容を変更しました。');
       expect((await dataSource.getRepository(entities.ApplicationDocument).findOneByOrFail({ id: stored[0]!.id })).caption).to.equal('back');
       expect(changed.html).to.contain('alt="運転免許証（裏面）"');
+      // Each image's controls have names of their own (not two 「削除」 or 「画像の内容」).
+      expect(changed.html).to.contain('>1枚目の画像の内容<').and.contain('>2枚目の画像の内容<')
+        .and.contain('aria-label="1枚目の画像を削除"').and.contain('aria-label="2枚目の画像を削除"').and.contain('aria-label="2枚目の画像の内容を変更"');
       // A caption that is not one of the choices is refused with a message tied to that image's select.
       const bad = await browser.submit(changed, `/graduates/apply/documents/${stored[0]!.id}/caption`, { caption: 'sideways' });
       expect(bad.status).to.equal(400);
