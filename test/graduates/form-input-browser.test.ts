@@ -72,7 +72,7 @@ function field(scope: Page | Locator, label: string): Locator {
 
     // 大学名 → 学部名 → 学科名 in place: no 選択 button, no page load.
     await fillRequired(page);
-    expect(await page.getByRole('button', { name: '選択', exact: true }).count(), 'the 選択 buttons are hidden').to.equal(0);
+    expect(await page.getByRole('button', { name: /選択$/ }).count(), 'the 選択 buttons are hidden').to.equal(0);
     const url = page.url();
     let loads = 0;
     page.on('load', () => { loads += 1; });
@@ -110,12 +110,12 @@ function field(scope: Page | Locator, label: string): Locator {
     await fillRequired(page);
     await field(page, '大学名').selectOption({ label: 'サンプル大学大学院' });
     expect(await options(field(page, '学部名'))).to.deep.equal([]);
-    await page.getByRole('button', { name: '選択', exact: true }).first().click();
+    await page.getByRole('button', { name: '大学名を選択', exact: true }).click();
     await heading(page, '申請者情報登録');
     expect(await options(field(page, '学部名'))).to.deep.equal(['文学研究科', '工学研究科']);
     expect(await field(page, '氏名（漢字）').inputValue(), 'nothing typed is lost').to.equal('電電 太郎');
     await field(page, '学部名').selectOption({ label: '文学研究科' });
-    await page.getByRole('button', { name: '選択', exact: true }).nth(1).click();
+    await page.getByRole('button', { name: '学部名を選択', exact: true }).click();
     await field(page, '学科名').selectOption({ label: '日本文学専攻' });
     await page.getByRole('button', { name: '確認', exact: true }).click();
 
