@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expectAccessible } from '../support/axe.js';
 import { heading, launchChromium, PHONE, text } from '../support/chromium.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
@@ -69,6 +70,7 @@ function field(scope: Page | Locator, label: string): Locator {
     await page.locator('[data-error-summary]').getByRole('link', { name: '卒業 / 退学 / 除籍 種別を選択してください。', exact: true }).click();
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('leaving_type');
     expect(await page.getByRole('radio', { name: '除籍', exact: true }).getAttribute('aria-invalid')).to.equal('true');
+    await expectAccessible(page, 'application form with errors (375 px)');
 
     // 大学名 → 学部名 → 学科名 in place: no 選択 button, no page load.
     await fillRequired(page);
@@ -97,6 +99,7 @@ function field(scope: Page | Locator, label: string): Locator {
     await field(page, '本人確認用書類の画像').setInputFiles({ name: 'passport.png', mimeType: 'image/png', buffer: pngImage(320, 200) });
     await text(page, '画像を追加しました。');
     await page.getByRole('img', { name: 'パスポート（表面）', exact: true }).waitFor();
+    await expectAccessible(page, 'documents with an image (375 px)');
     const { dataSource, entities } = server.services.database;
     const application = await dataSource.getRepository(entities.Application).findOneByOrFail({ email: 'js-on@example.com' });
     expect(application.form).to.include({ birth_date: '1999-09-09', last_enrolled_month: '2015-03', university: 'サンプル大学', faculty: '理学部', department: '数学科' });
