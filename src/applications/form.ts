@@ -1,6 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import type { GraduatesConfig, OptionalApplicationField } from '../config/types.js';
-import { defineForm, addError } from '../web/forms.js';
+import { defineForm, addError, inOrder } from '../web/forms.js';
 import type { ApplicationTextKey } from './texts.js';
 import type { ApplicationField, ApplicationForm } from './fields.js';
 import { catalogueSelects } from './catalogue.js';
@@ -147,8 +147,10 @@ export function formValidatorFor(fields: FormFieldName[]) {
         const missing = !selects.university ? ['catalogue_university', 'apply.university'] as const
           : !selects.faculty ? ['catalogue_faculty', 'apply.faculty'] as const : undefined;
         if (missing) {
-          delete result.errors.catalogue_id;
+          const order = Object.keys(result.errors).map((name) => (name === 'catalogue_id' ? missing[0] : name));
           result.errors[missing[0]] = [t('field.choose', { field: t(missing[1]) })];
+          delete result.errors.catalogue_id;
+          result.errors = inOrder(result.errors, order);
         }
       }
       return { result, input };

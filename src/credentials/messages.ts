@@ -1,5 +1,5 @@
 import type { PasswordPolicy } from '../config/types.js';
-import { addError, type FieldErrors } from '../web/forms.js';
+import { addError, inOrder, type FieldErrors } from '../web/forms.js';
 import type { Translate } from '../web/texts.js';
 import type { CredentialsTextKey } from './texts.js';
 import { checkPasswordPolicy, type PolicyViolation } from './policy.js';
@@ -55,5 +55,8 @@ export function typedCredentialErrors(t: T, policy: PasswordPolicy, errors: Fiel
   if (typeof confirmation === 'string' && confirmation !== '' && confirmation !== value && !errors[`${field}_confirm`]?.length) {
     addError(errors, `${field}_confirm`, t('field.mismatch', { field: label }));
   }
-  return errors;
+  // The summary lists the messages in the form's order: the value before its 確認.
+  const names = Object.keys(errors);
+  if (!errors[field] || !errors[`${field}_confirm`]) return errors;
+  return inOrder(errors, names.flatMap((name) => (name === `${field}_confirm` ? [field, name] : name === field ? [] : [name])));
 }

@@ -86,7 +86,7 @@ export function defineForm<T, K extends string = CommonTextKey>(definition: Form
       if (errors[field]?.length) continue;
       for (const message of messages) addError(errors, field, message);
     }
-    if (Object.keys(errors).length) return { ok: false, errors };
+    if (Object.keys(errors).length) return { ok: false, errors: inOrder(errors, Object.keys(properties)) };
     return { ok: true, value: input as T };
   };
 }
@@ -112,6 +112,14 @@ function messageFor(error: ErrorObject, field: string, t: Translate<CommonTextKe
     default:
       return t('field.invalid', { field });
   }
+}
+
+/** The messages in the order of the form's fields (the summary lists them as the page shows them), then any others. */
+export function inOrder(errors: FieldErrors, order: readonly string[]): FieldErrors {
+  const sorted: FieldErrors = {};
+  for (const field of order) if (errors[field]) sorted[field] = errors[field];
+  for (const [field, messages] of Object.entries(errors)) sorted[field] ??= messages;
+  return sorted;
 }
 
 /** Adds a message to a field (for rules beyond the schema, such as 確認 matching). */

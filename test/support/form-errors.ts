@@ -23,6 +23,7 @@ const textOf = (node: Element) => DomUtils.textContent(node).replace(/\s+/g, ' '
  * - each linked field's control (input, select, textarea; every radio of a group) has
  *   aria-invalid="true" and names its message list ("<field>-error") in aria-describedby; a link to
  *   a message that belongs to no control (e.g. "add at least one image") leads to that message;
+ * - the summary lists the fields in the order of the page;
  * - every aria-describedby names elements that exist, and no control is invalid without a message;
  * - `expected`: the fields that must be among the linked ones.
  */
@@ -61,6 +62,9 @@ export function expectErrorsLinked(page: Page, expected: readonly string[], labe
       }
     }
   }
+  // The summary lists the problems in the order of the page.
+  const positions = fields.map((field) => all.indexOf(byId.get(field)!));
+  expect(positions, `${label}: the summary follows the page's order (${fields.join(', ')})`).to.deep.equal([...positions].sort((a, b) => a - b));
   for (const control of all.filter((e) => e.attribs['aria-invalid'] === 'true')) {
     const names = (control.attribs['aria-describedby'] ?? '').split(/\s+/).filter(Boolean);
     expect(names.some((name) => name.endsWith('-error')), `${label}: invalid ${control.attribs.id ?? control.attribs.name} has a message`).to.equal(true);
