@@ -214,7 +214,8 @@ export class ApplicationStore {
     const search = filter.search?.normalize('NFKC').trim().toLowerCase();
     if (!search) return rows;
     // Search in the email and the form (names, student number) — the form is JSON, so filter here.
-    return rows.filter((row) => row.email.includes(search) || Object.values(row.form ?? {}).some((v) => v.normalize('NFKC').toLowerCase().includes(search)));
+    return rows.filter((row) => row.email.includes(search) || (row.receiptNumber ?? '').toLowerCase().includes(search)
+      || Object.values(row.form ?? {}).some((v) => v.normalize('NFKC').toLowerCase().includes(search)));
   }
 }
 

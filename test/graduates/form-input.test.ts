@@ -178,6 +178,7 @@ for (const db of DATABASES) {
       await createStaffUser(server.services, { loginId: 'receipt-admin', displayName: '受付 確認', role: 'reviewer', password: 'Jimu2026Kanri' });
       const staff = await signIn(server, { loginId: 'receipt-admin', password: 'Jimu2026Kanri' });
       expect(textOf(await staff.get(`/admin/applications/${application.id}`))).to.contain(`受付番号 ${number}`);
+      expect((await staff.get(`/admin/applications?status=all&q=${number!.toLowerCase()}`)).html).to.contain(`/admin/applications/${application.id}`);
       // The staff ask for a resubmission; the applicant resubmits: the same number.
       await requestResubmission(server.services, { id: '00000000-0000-4000-8000-000000000001' }, { applicationId: application.id, comment: '裏面も添付してください。' });
       const resubmissionMail = await server.smtp.waitFor(email, (m) => m.text.includes('裏面も添付してください。'));
