@@ -94,9 +94,11 @@ function field(scope: Page | Locator, label: string): Locator {
 
     // 本人確認書類: choosing the file adds it (no 画像を追加 press), with the chosen caption.
     await heading(page, '本人確認書類');
-    await field(page, '本人確認用書類の種類').selectOption({ label: 'パスポート' });
+    // The file chosen before the type waits for it, then is added.
     await page.locator('#caption').selectOption({ label: '表面' });
     await field(page, '本人確認用書類の画像').setInputFiles({ name: 'passport.png', mimeType: 'image/png', buffer: pngImage(320, 200) });
+    await text(page, '本人確認用書類の種類を選択すると、選択したファイルが追加されます。');
+    await field(page, '本人確認用書類の種類').selectOption({ label: 'パスポート' });
     await text(page, '画像を追加しました。');
     await page.getByRole('img', { name: 'パスポート（表面）', exact: true }).waitFor();
     await expectAccessible(page, 'documents with an image (375 px)');
