@@ -236,6 +236,14 @@ describe(`every form ties its errors to its fields (${db.name})`, () => {
     expect(findForm(refused, '/graduates/apply/terms').hidden.terms_version).to.be.a('string');
   });
 
+  it('the change screens of the second password show the 注意事項 box with the rules (students and graduates)', async () => {
+    for (const browser of [studentBrowser, graduateBrowser]) {
+      const text = textOf(await browser.get(`${server.url}/account/second-password`));
+      expect(text).to.contain('注意事項').and.contain('！注意事項は必ずお読みください').and.contain('「変更」ボタンを押すと、第2パスワードが変更されます。')
+        .and.contain('第2パスワードは下記ルールに従い設定してください。');
+    }
+  });
+
   it('a repeated field (a list, not a value) is refused with its message, not a 500', async () => {
     const browser = newBrowser();
     const page = await browser.get(`${server.url}/graduates/apply`);
