@@ -8,6 +8,7 @@ import { ApplicationUsedKey1764210000000 } from './1764210000000-application-use
 import { SamlAssertionsSeen1764300000000 } from './1764300000000-saml-assertions-seen.js';
 import { ReviewConsole1764320000000 } from './1764320000000-review-console.js';
 import { StaffPasswordChange1764330000000 } from './1764330000000-staff-password-change.js';
+import { ApplicationReceiptCaption1764340000000 } from './1764340000000-application-receipt-caption.js';
 
 /** Every migration, in order. Listed explicitly so that no glob depends on the build output's layout. */
-export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000, ApplicationUsedKey1764210000000, SamlAssertionsSeen1764300000000, ReviewConsole1764320000000, StaffPasswordChange1764330000000];
+export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000, ApplicationUsedKey1764210000000, SamlAssertionsSeen1764300000000, ReviewConsole1764320000000, StaffPasswordChange1764330000000, ApplicationReceiptCaption1764340000000];

@@ -5,8 +5,8 @@ import type { AccountTextKey } from './texts.js';
 /** A change of a password or second password: the current value, the new one and its 確認. */
 export type CredentialChangeForm<F extends string> = { current: string } & Record<F | `${F}_confirm`, string>;
 
-/** The form of such a change; `labels` name the current and the new value as the screen does (確認 is common). */
-export function credentialChangeForm<F extends 'password' | 'second_password'>(field: F, labels: { current: AccountTextKey; next: AccountTextKey }) {
+/** The form of such a change; `labels` name the current value, the new one and its 確認 as the screen does. */
+export function credentialChangeForm<F extends 'password' | 'second_password'>(field: F, labels: { current: AccountTextKey; next: AccountTextKey; confirm: AccountTextKey }) {
   const confirm = `${field}_confirm` as const;
   return defineForm<CredentialChangeForm<F>, AccountTextKey>({
     schema: {
@@ -20,6 +20,6 @@ export function credentialChangeForm<F extends 'password' | 'second_password'>(f
       required: ['current', field, confirm],
       additionalProperties: false,
     } as unknown as JSONSchemaType<CredentialChangeForm<F>>,
-    labels: { current: labels.current, [field]: labels.next, [confirm]: 'email.confirm_label' } as Partial<Record<keyof CredentialChangeForm<F> & string, AccountTextKey>>,
+    labels: { current: labels.current, [field]: labels.next, [confirm]: labels.confirm } as Partial<Record<keyof CredentialChangeForm<F> & string, AccountTextKey>>,
   });
 }

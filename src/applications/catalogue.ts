@@ -44,6 +44,41 @@ export function catalogueLabel(entry: Pick<CatalogueEntryRow, 'university' | 'fa
   return `${entry.university} / ${entry.faculty} / ${entry.department}`;
 }
 
+/**
+ * The three dependent selects 大学名 → 学部名 → 学科名 (manual 002 §2.1 step 10): what is chosen in each
+ * and the choices each offers. Without JavaScript the 学部名 and 学科名 lists follow a 選択 press
+ * (a form post that re-renders the page); with it, public/js/catalogue-select.js filters in place.
+ * A 学科 that does not belong to the chosen 大学/学部 (the university was changed afterwards) is not
+ * chosen. Values posted for the first two selects win over the ones the 学科 implies.
+ */
+export interface CatalogueSelects {
+  university: string;
+  faculty: string;
+  /** The chosen entry's id ('' when none fits the chosen university and faculty). */
+  entryId: string;
+  universities: string[];
+  faculties: string[];
+  departments: Array<{ id: string; department: string }>;
+}
+
+export function catalogueSelects(
+  catalogue: ReadonlyArray<Pick<CatalogueEntryRow, 'id' | 'university' | 'faculty' | 'department'>>,
+  chosen: { catalogue_university?: unknown; catalogue_faculty?: unknown; catalogue_id?: unknown },
+): CatalogueSelects {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const entry = catalogue.find((e) => e.id === chosen.catalogue_id);
+  const distinct = (values: string[]) => [...new Set(values)];
+  const universities = distinct(catalogue.map((e) => e.university));
+  let university = text(chosen.catalogue_university) ?? entry?.university ?? '';
+  if (!universities.includes(university)) university = '';
+  const faculties = university ? distinct(catalogue.filter((e) => e.university === university).map((e) => e.faculty)) : [];
+  let faculty = text(chosen.catalogue_faculty) ?? (entry?.university === university ? entry.faculty : '');
+  if (!faculties.includes(faculty)) faculty = '';
+  const departments = faculty ? catalogue.filter((e) => e.university === university && e.faculty === faculty).map((e) => ({ id: e.id, department: e.department })) : [];
+  const entryId = entry && departments.some((d) => d.id === entry.id) ? entry.id : '';
+  return { university, faculty, entryId, universities, faculties, departments };
+}
+
 export function listCatalogue(services: Pick<Services, 'database'>, options: { activeOnly?: boolean } = {}): Promise<CatalogueEntryRow[]> {
   return rows(services).find({
     where: options.activeOnly ? { active: true } : {},

@@ -1,8 +1,11 @@
 import type { JSONSchemaType } from 'ajv';
 import type { GraduatesConfig, OptionalApplicationField } from '../config/types.js';
-import { defineForm, addError } from '../web/forms.js';
+import { defineForm, addError, inOrder } from '../web/forms.js';
 import type { ApplicationTextKey } from './texts.js';
 import type { ApplicationField, ApplicationForm } from './fields.js';
+import { catalogueSelects } from './catalogue.js';
+import type { CatalogueEntryRow } from '../db/entities.js';
+import { normalizeDate, normalizeYearMonth } from './dates.js';
 
 // The application form (manual 002 §2.1 steps 9–12; DESIGN §2.2 G1): which items appear depends on
 // the configuration ("入力項目は利用環境により異なります"); the required ones (必須) always appear.
@@ -35,7 +38,7 @@ export const FIELD_SPECS: Record<Exclude<ApplicationField, 'university' | 'facul
   enrolled_name_kanji: { label: 'apply.enrolled_name_kanji', group: 'enrolledName', schema: kanjiName, message: 'apply.error.name_space' },
   enrolled_name_kana: { label: 'apply.enrolled_name_kana', group: 'enrolledName', schema: kanaName, message: 'apply.error.kana' },
   enrolled_name_romaji: { label: 'apply.enrolled_name_romaji', group: 'enrolledName', schema: romajiName, message: 'apply.error.romaji' },
-  catalogue_id: { label: 'apply.catalogue', required: true, schema: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, message: 'apply.error.choice' },
+  catalogue_id: { label: 'apply.department', required: true, schema: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, message: 'apply.error.choice' },
   faculty_text: { label: 'apply.faculty_text', group: 'facultyText', schema: text(100) },
   student_number: { label: 'apply.student_number', group: 'studentNumber', schema: { type: 'string', maxLength: 20, pattern: '^[A-Za-z0-9-]+$' }, message: 'apply.error.student_number' },
   graduated_month: { label: 'apply.graduated_month', group: 'graduatedMonth', schema: month, message: 'apply.error.month' },
@@ -80,6 +83,8 @@ export function normalizeApplicationInput(raw: Record<string, unknown>, fields: 
     if (field.endsWith('postal_code')) v = v.replace(/^〒/, '').replace(/^(\d{3})(\d{4})$/, '$1-$2').replace(/[‐－ー−]/g, '-');
     if (field.endsWith('phone')) v = v.replace(/[‐－ー−]/g, '-');
     if (field.endsWith('name_romaji')) v = v.toUpperCase();
+    if (field === 'birth_date') v = normalizeDate(v);
+    if (field.endsWith('_month')) v = normalizeYearMonth(v);
     out[field] = v;
   }
   return out;
@@ -112,21 +117,42 @@ export function formValidatorFor(fields: FormFieldName[]) {
     } as unknown as JSONSchemaType<ApplicationForm>,
     labels: labels as never,
     messages: messages as never,
+    choices: fields.filter((name) => FIELD_SPECS[name].message === 'apply.error.choice') as never,
     crossCheck: (value, t) => {
-      if (value.birth_date && value.birth_date > new Date().toISOString().slice(0, 10)) {
+      if (typeof value.birth_date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value.birth_date) && value.birth_date > new Date().toISOString().slice(0, 10)) {
         return addError({}, 'birth_date', t('apply.error.past', { field: t('apply.birth_date') }));
       }
       return undefined;
     },
   });
   const optional = new Set(fields.filter((name) => !FIELD_SPECS[name].required));
-  /** Normalises, drops optional items left empty (a value, once given, must be right), validates. */
+  /**
+   * Normalises, drops optional items left empty (a value, once given, must be right), validates.
+   * With the catalogue, the 大学名 → 学部名 → 学科名 selects are read too: a 学科 outside the chosen 大学/学部
+   * is not chosen, and a missing choice is told on the first select that lacks one.
+   */
   return {
     fields,
-    validate(raw: Record<string, unknown>, t: Parameters<typeof validate>[1]) {
+    validate(raw: Record<string, unknown>, t: Parameters<typeof validate>[1], catalogue?: ReadonlyArray<Pick<CatalogueEntryRow, 'id' | 'university' | 'faculty' | 'department'>>) {
       const input = normalizeApplicationInput(raw, fields);
       for (const name of optional) if (input[name] === '') delete input[name];
+      const selects = catalogue && fields.includes('catalogue_id') ? catalogueSelects(catalogue, raw) : undefined;
+      if (selects) {
+        input.catalogue_id = selects.entryId;
+        input.catalogue_university = selects.university;
+        input.catalogue_faculty = selects.faculty;
+      }
       const result = validate(input, t);
+      if (selects && !result.ok && result.errors.catalogue_id && !selects.entryId) {
+        const missing = !selects.university ? ['catalogue_university', 'apply.university'] as const
+          : !selects.faculty ? ['catalogue_faculty', 'apply.faculty'] as const : undefined;
+        if (missing) {
+          const order = Object.keys(result.errors).map((name) => (name === 'catalogue_id' ? missing[0] : name));
+          result.errors[missing[0]] = [t('field.choose', { field: t(missing[1]) })];
+          delete result.errors.catalogue_id;
+          result.errors = inOrder(result.errors, order);
+        }
+      }
       return { result, input };
     },
   };

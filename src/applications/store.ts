@@ -6,6 +6,8 @@ import type {
   ApplicationDocumentRow, ApplicationEventRow, ApplicationKind, ApplicationPurpose, ApplicationRow, ApplicationStatus, ApplicationViewRow,
 } from '../db/entities.js';
 import type { ApplicationForm } from './fields.js';
+import { isDuplicateKey } from '../db/errors.js';
+import { newReceiptNumber } from './receipt.js';
 import { reviewKeysOf, searchable } from './review-keys.js';
 import { AWAITING_REVIEW, nextStatus, type ApplicationAction } from './state-machine.js';
 
@@ -45,7 +47,7 @@ export class ApplicationStore {
     const now = new Date();
     const row: ApplicationRow = {
       id: randomUUID(), purpose: input.purpose, kind: 'new', status: 'draft', email: input.email, lang: input.lang, form: null,
-      termsVersion: null, termsAcceptedAt: null, accountId: input.accountId ?? null, accessKeyHash: null, accessExpiresAt: null, usedAccessKeyHash: null,
+      termsVersion: null, termsAcceptedAt: null, accountId: input.accountId ?? null, accessKeyHash: null, accessExpiresAt: null, usedAccessKeyHash: null, receiptNumber: null,
       staffComment: null, decidedBy: null, decidedAt: null, submittedAt: null, documentsPurgedAt: null, createdAt: now, updatedAt: now,
       ...reviewKeysOf(input.email, null),
     };
@@ -153,16 +155,16 @@ export class ApplicationStore {
   }
 
   // Documents: `data` is already encrypted by the caller (DocumentVault).
-  async addDocument(input: Omit<ApplicationDocumentRow, 'id' | 'createdAt' | 'position'>): Promise<ApplicationDocumentRow> {
+  async addDocument(input: Omit<ApplicationDocumentRow, 'id' | 'createdAt' | 'position' | 'caption'> & { caption?: string | null }): Promise<ApplicationDocumentRow> {
     const position = await this.documents.countBy({ applicationId: input.applicationId });
-    const row: ApplicationDocumentRow = { ...input, id: randomUUID(), position, createdAt: new Date() };
+    const row: ApplicationDocumentRow = { ...input, caption: input.caption ?? null, id: randomUUID(), position, createdAt: new Date() };
     await this.documents.insert(row);
     return row;
   }
 
   listDocuments(applicationId: string): Promise<Array<Omit<ApplicationDocumentRow, 'data'>>> {
     return this.documents.find({
-      select: { id: true, applicationId: true, documentType: true, contentType: true, byteSize: true, position: true, createdAt: true },
+      select: { id: true, applicationId: true, documentType: true, contentType: true, byteSize: true, position: true, caption: true, createdAt: true },
       where: { applicationId },
       order: { position: 'ASC' },
     });
@@ -170,6 +172,29 @@ export class ApplicationStore {
 
   findDocument(applicationId: string, documentId: string): Promise<ApplicationDocumentRow | null> {
     return this.documents.findOneBy({ applicationId, id: documentId });
+  }
+
+  /** The applicant's caption of an image (表面, 裏面, …; null: none chosen). */
+  async setDocumentCaption(applicationId: string, documentId: string, caption: string | null): Promise<void> {
+    await this.documents.update({ applicationId, id: documentId }, { caption });
+  }
+
+  /**
+   * The application's receipt number (申請受付), given once: an application that has one keeps it (a
+   * resubmission is the same application). A drawn number that another application holds already
+   * (the unique index refuses it) is drawn again.
+   */
+  async assignReceiptNumber(applicationId: string): Promise<string> {
+    for (let attempt = 0; ; attempt += 1) {
+      const current = await this.rows.findOne({ select: { id: true, receiptNumber: true }, where: { id: applicationId } });
+      if (!current) throw new Error(`no application ${applicationId}`);
+      if (current.receiptNumber) return current.receiptNumber;
+      try {
+        await this.rows.update({ id: applicationId, receiptNumber: IsNull() }, { receiptNumber: newReceiptNumber() });
+      } catch (error) {
+        if (!isDuplicateKey(error) || attempt >= 5) throw error;
+      }
+    }
   }
 
   async removeDocument(applicationId: string, documentId: string): Promise<void> {
@@ -223,7 +248,8 @@ export class ApplicationStore {
     if (filter.kind) query.andWhere('a.kind = :kind', { kind: filter.kind });
     const words = searchable(filter.search ?? '').split(/\s+/).filter(Boolean).slice(0, 5);
     words.forEach((word, i) => {
-      query.andWhere(`a.search_text LIKE :w${i} ESCAPE '!'`, { [`w${i}`]: `%${word.replace(/[!%_]/g, (c) => `!${c}`)}%` });
+      // The receipt number (申請受付) is searched too: applicants quote it on the phone.
+      query.andWhere(`(a.search_text LIKE :w${i} ESCAPE '!' OR LOWER(a.receipt_number) LIKE :w${i} ESCAPE '!')`, { [`w${i}`]: `%${word.replace(/[!%_]/g, (c) => `!${c}`)}%` });
     });
     return query;
   }

@@ -1,20 +1,28 @@
-import type { ApplicationDocumentRow, CatalogueEntryRow } from '../db/entities.js';
+import type { Lang } from '../config/types.js';
+import type { CatalogueEntryRow } from '../db/entities.js';
 import type { Translate } from '../web/texts.js';
 import type { ApplicationTextKey } from './texts.js';
-import { catalogueLabel } from './catalogue.js';
+import { catalogueLabel, catalogueSelects, type CatalogueSelects } from './catalogue.js';
+import { displayDate } from './dates.js';
 import { FIELD_SPECS, type FormFieldName } from './form.js';
 
 export interface FieldView {
   name: string;
   label: string;
   required: boolean;
-  input: 'text' | 'date' | 'month' | 'tel' | 'select' | 'radio';
+  input: 'text' | 'tel' | 'select' | 'radio' | 'catalogue';
   options?: Array<{ value: string; label: string }>;
   hint?: string;
   autocomplete?: string;
   inputmode?: string;
   maxlength?: number;
   postalSearch?: 'home' | 'work';
+  /** The 大学名 → 学部名 → 学科名 selects for the page's values (input 'catalogue'). */
+  catalogue?: (values: Record<string, unknown>) => CatalogueSelects;
+  /** The catalogue for the in-place filtering script (JSON in the page). */
+  catalogueData?: string;
+  /** How the stored value is shown in the input (dates as the manual writes them). */
+  display?: (value: string) => string;
 }
 
 export interface SectionView { title: string; fields: FieldView[] }
@@ -39,9 +47,17 @@ export function applicationSections(t: Translate<ApplicationTextKey>, visible: r
     if (name === 'leaving_type') {
       return { ...base, input: 'radio', options: (['graduated', 'withdrawn', 'expelled'] as const).map((v) => ({ value: v, label: t(`apply.leaving.${v}`) })) };
     }
-    if (name === 'catalogue_id') return { ...base, input: 'select', options: [{ value: '', label: t('apply.catalogue_choose') }, ...catalogue.map((e) => ({ value: e.id, label: catalogueLabel(e) }))] };
-    if (name === 'birth_date') return { ...base, input: 'date', hint: t('apply.western_hint'), autocomplete: 'bday' };
-    if (name.endsWith('_month')) return { ...base, input: 'month', hint: t('apply.western_hint'), maxlength: 7 };
+    if (name === 'catalogue_id') {
+      return {
+        ...base, label: t('apply.catalogue'), input: 'catalogue', hint: t('apply.catalogue_hint'),
+        options: [{ value: '', label: t('apply.catalogue_choose') }, ...catalogue.map((e) => ({ value: e.id, label: catalogueLabel(e) }))],
+        catalogue: (values) => catalogueSelects(catalogue, values),
+        // Inside <script type="application/json">: "<" escaped so that no text can close the element.
+        catalogueData: JSON.stringify(catalogue.map((e) => ({ id: e.id, u: e.university, f: e.faculty, d: e.department }))).replace(/</g, '\\u003c'),
+      };
+    }
+    if (name === 'birth_date') return { ...base, hint: t('apply.date_hint'), autocomplete: 'bday', maxlength: 20, display: displayDate };
+    if (name.endsWith('_month')) return { ...base, hint: t('apply.month_hint'), maxlength: 20 };
     if (name.endsWith('name_kanji') || name.endsWith('name_kana') || name.endsWith('name_romaji')) {
       return { ...base, hint: t('apply.name_hint'), autocomplete: name === 'name_kanji' ? 'name' : 'off' };
     }
@@ -64,18 +80,30 @@ export function applicationSummary(sections: SectionView[], form: Record<string,
     rows: section.fields.map((field) => {
       const raw = form[field.name] ?? '';
       const option = field.options?.find((o) => o.value === raw);
-      return { label: field.label, value: raw === '' ? '' : option?.label ?? raw };
+      return { label: field.label, value: raw === '' ? '' : option?.label ?? field.display?.(raw) ?? raw };
     }),
   }));
 }
 
+/** The captions an applicant may give an image of the identity document (stored as the key). */
+export const DOCUMENT_CAPTIONS = {
+  front: { ja: '表面', en: 'Front' },
+  back: { ja: '裏面', en: 'Back' },
+  other: { ja: 'その他', en: 'Other' },
+} as const satisfies Record<string, Record<Lang, string>>;
+export type DocumentCaption = keyof typeof DOCUMENT_CAPTIONS;
+
+export function isDocumentCaption(value: unknown): value is DocumentCaption {
+  return typeof value === 'string' && Object.hasOwn(DOCUMENT_CAPTIONS, value);
+}
+
 /**
- * The label of an identity-document image wherever it is shown (the staff viewer, previews): the
- * first image is the front (表面), the second the back (裏面), any further one 画像N. `index` is the
- * image's place among the application's images, from 0.
+ * The label of an image of the identity document, wherever it is shown (the applicant's pages, the
+ * staff review): the caption the applicant chose, else one by order — 表面, 裏面, then 画像N.
  */
-export function documentCaption(_document: Pick<ApplicationDocumentRow, 'id' | 'position'>, index: number, t: Translate<ApplicationTextKey>): string {
-  if (index === 0) return t('document.caption.front');
-  if (index === 1) return t('document.caption.back');
-  return t('document.caption.other', { n: index + 1 });
+export function documentCaption(document: { caption?: string | null }, index: number, lang: Lang = 'ja'): string {
+  if (isDocumentCaption(document.caption)) return DOCUMENT_CAPTIONS[document.caption][lang];
+  if (index === 0) return DOCUMENT_CAPTIONS.front[lang];
+  if (index === 1) return DOCUMENT_CAPTIONS.back[lang];
+  return lang === 'ja' ? `画像${index + 1}` : `Image ${index + 1}`;
 }

@@ -70,6 +70,8 @@ const graduates = {
     },
     loginNotes: localizedList,
     applicationNotes: localizedList,
+    /** 申請受付: what happens after the application (shown on the page and in the mail); default: the texts apply.done. */
+    nextSteps: localizedList,
     /** Optional form items shown to applicants ("入力項目は利用環境により異なります"). */
     optionalFields: {
       type: 'array',

@@ -85,6 +85,8 @@ export interface ApplicationRow {
   accessExpiresAt: Date | null;
   /** The mailed key last used up by the landing page's button (to tell "used" from "unknown"). */
   usedAccessKeyHash: string | null;
+  /** 申請受付's number (e.g. 20261130-7K3Q-9XM2), given at the first submission and kept after it. */
+  receiptNumber: string | null;
   staffComment: string | null;
   decidedBy: string | null;
   decidedAt: Date | null;
@@ -117,6 +119,8 @@ export interface ApplicationDocumentRow {
   contentType: string;
   byteSize: number;
   position: number;
+  /** The applicant's caption of the image (a key of DOCUMENT_CAPTIONS: front, back, other), if chosen. */
+  caption: string | null;
   /** Encrypted at rest (DocumentVault). */
   data: Buffer;
   createdAt: Date;
@@ -371,6 +375,7 @@ export function createEntities(dialect: Dialect) {
       accessKeyHash: { name: 'access_key_hash', type: 'varchar', length: 64, nullable: true },
       accessExpiresAt: { name: 'access_expires_at', ...datetime, nullable: true },
       usedAccessKeyHash: { name: 'used_access_key_hash', type: 'varchar', length: 64, nullable: true },
+      receiptNumber: { name: 'receipt_number', type: 'varchar', length: 20, nullable: true, unique: true },
       staffComment: { name: 'staff_comment', type: t.text, nullable: true },
       decidedBy: { name: 'decided_by', type: 'varchar', length: 36, nullable: true },
       decidedAt: { name: 'decided_at', ...datetime, nullable: true },
@@ -407,6 +412,7 @@ export function createEntities(dialect: Dialect) {
       contentType: { name: 'content_type', type: 'varchar', length: 32 },
       byteSize: { name: 'byte_size', type: 'int' },
       position: { type: 'int' },
+      caption: { type: 'varchar', length: 16, nullable: true },
       data: { type: t.blob },
       createdAt: { name: 'created_at', ...datetime },
     },

@@ -19,7 +19,8 @@ export function emailConfirmationForm<K extends string = EmailTextKey>(label: K 
     } as JSONSchemaType<EmailForm>,
     labels: { email: label, email_confirm: 'email.confirm_label' },
     normalize: ['email', 'email_confirm'],
-    crossCheck: (value, t) => (value.email.toLowerCase() === value.email_confirm.toLowerCase()
+    crossCheck: (value, t) => (typeof value.email !== 'string' || typeof value.email_confirm !== 'string' || !value.email || !value.email_confirm
+      || value.email.toLowerCase() === value.email_confirm.toLowerCase()
       ? undefined
       : addError({}, 'email_confirm', t('field.mismatch', { field: t(label) }))),
   });

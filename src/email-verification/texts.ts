@@ -4,7 +4,7 @@ import type { CommonTextKey } from '../web/common-texts.js';
 // The address forms and the notes about the confirmation mail (manual 000 §2.1).
 export const emailTexts = defineTexts({
   'email.label': 'メールアドレス',
-  'email.confirm_label': '確認',
+  'email.confirm_label': 'メールアドレス（確認）',
   'email_setup.notes': [
     '「確認」ボタンを押すと、指定のメールアドレスに確認メールが送信されます。',
     '確認メールに記載されたURLにアクセスし、メールアドレスの設定を完了して下さい。',
@@ -16,7 +16,7 @@ export const emailTexts = defineTexts({
   'email_setup.sent': '確認メールを送信しました。',
 }, {
   'email.label': 'Email address',
-  'email.confirm_label': 'Confirmation',
+  'email.confirm_label': 'Email address (confirmation)',
   'email_setup.notes': [
     'When you press "Confirm", a confirmation mail is sent to the address you entered.',
     'Open the URL in the confirmation mail to complete the setting of your email address.',

@@ -1,5 +1,5 @@
 import type { AppConfig, PasswordPolicy } from '../config/types.js';
-import { addPolicyErrors } from '../credentials/messages.js';
+import { addPolicyErrors, typedCredentialErrors } from '../credentials/messages.js';
 import type { NewPasswords, PasswordSetupErrors } from '../credentials/passwords.js';
 import { addError, type FieldErrors } from '../web/forms.js';
 import type { Translate } from '../web/texts.js';
@@ -25,8 +25,8 @@ const newValue = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export const PASSWORD_SETUP_FIELDS = {
   properties: { password: newValue, password_confirm: newValue, second_password: newValue, second_password_confirm: newValue },
   labels: {
-    password: 'password_setup.password', password_confirm: 'password_setup.confirm',
-    second_password: 'password_setup.second_password', second_password_confirm: 'password_setup.confirm',
+    password: 'password_setup.password', password_confirm: 'password_setup.password_confirm',
+    second_password: 'password_setup.second_password', second_password_confirm: 'password_setup.second_password_confirm',
   } satisfies Record<keyof PasswordSetupFields, GraduateTextKey>,
   required: ['password', 'password_confirm', 'second_password', 'second_password_confirm'] as const,
 };
@@ -49,4 +49,10 @@ export function passwordSetupErrors(t: Translate<GraduateTextKey>, policies: Gra
   if (result.sameAsInitial) addError(errors, 'password', t('policy.same_as_initial'));
   if (result.passwordsEqual) addError(errors, 'second_password', t('policy.passwords_equal'));
   return errors;
+}
+
+/** A refused form (a field left empty) still tells what is wrong with the values that were typed. */
+export function typedPasswordErrors(t: Translate<GraduateTextKey>, policies: GraduatePasswordPolicies, errors: FieldErrors, body: unknown): FieldErrors {
+  typedCredentialErrors(t, policies.password, errors, body, 'password', t('password_setup.password'));
+  return typedCredentialErrors(t, policies.secondPassword, errors, body, 'second_password', t('password_setup.second_password'));
 }

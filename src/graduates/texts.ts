@@ -12,7 +12,8 @@ export const graduateTexts = defineTexts({
   'password_setup.title': 'パスワード設定',
   'password_setup.password': 'パスワード',
   'password_setup.second_password': '第2パスワード',
-  'password_setup.confirm': '確認',
+  'password_setup.password_confirm': 'パスワード（確認）',
+  'password_setup.second_password_confirm': '第2パスワード（確認）',
   'password_setup.notes': [
     '初回パスワードの変更、および第2パスワードの設定をしてください。',
     '初回パスワード以外のパスワードを設定してください。',
@@ -36,7 +37,8 @@ export const graduateTexts = defineTexts({
   'password_setup.title': 'Password Setting',
   'password_setup.password': 'Password',
   'password_setup.second_password': 'Second password',
-  'password_setup.confirm': 'Confirmation',
+  'password_setup.password_confirm': 'Password (confirmation)',
+  'password_setup.second_password_confirm': 'Second password (confirmation)',
   'password_setup.notes': [
     'Replace the initial password and set a second password.',
     'Choose a password other than the initial password.',

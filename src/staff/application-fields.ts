@@ -1,6 +1,7 @@
 import type { Lang } from '../config/types.js';
 import type { Services } from '../services.js';
 import type { Translate } from '../web/texts.js';
+import { displayDate } from '../applications/dates.js';
 import { isStaffTextKey, type StaffTextKey } from './texts.js';
 
 // Application form fields as staff read them, on the application page and in an account's personal data.
@@ -22,6 +23,7 @@ export function fieldValue(
     const type = services.config.graduates?.documentTypes.find((d) => d.id === value);
     return type ? type[page.lang] : value;
   }
+  if (field === 'birth_date') return displayDate(value);
   const key = Object.hasOwn(CHOICES, field) ? `${CHOICES[field]}.${value}` : '';
   return key && isStaffTextKey(key) ? page.t(key) : value;
 }

@@ -43,7 +43,7 @@ export const studentTexts = defineTexts({
     'メールアドレスはログイン後のメニューから変更可能です。',
   ],
   'second_password.title': '第2パスワード設定',
-  'second_password.confirm_label': '確認',
+  'second_password.confirm_label': '第2パスワード（確認）',
   'second_password.notes': [
     'セキュリティ向上の為、第2パスワードを設定してください。',
     '次回ログイン時より、パスワードと併せて第2パスワードも入力してください。',
@@ -58,6 +58,11 @@ export const studentTexts = defineTexts({
     'メールに記載されたURLにアクセスし、第2パスワードを再設定して下さい。',
   ],
   'forgot.reset_submit': '変更',
+  'forgot.reset_notes': [
+    '「変更」ボタンを押すと、第2パスワードが再設定されます。',
+    '次回ログイン時より、新しい第2パスワードを入力してください。',
+    '第2パスワードはログイン後のメニューから変更可能です。',
+  ],
 }, {
   'login.student.title': 'Student Login',
   'login.user_id': 'User ID',
@@ -96,7 +101,7 @@ export const studentTexts = defineTexts({
     'You can change the address from the menu after logging in.',
   ],
   'second_password.title': 'Second Password Setting',
-  'second_password.confirm_label': 'Confirmation',
+  'second_password.confirm_label': 'Second password (confirmation)',
   'second_password.notes': [
     'Please set a second password to improve security.',
     'From your next login, enter the second password together with your password.',
@@ -111,6 +116,11 @@ export const studentTexts = defineTexts({
     'Open the URL in the mail and set a new second password.',
   ],
   'forgot.reset_submit': 'Change',
+  'forgot.reset_notes': [
+    'Pressing "Change" sets the new second password.',
+    'From your next login, enter the new second password.',
+    'You can change the second password from the menu after logging in.',
+  ],
 });
 
 /** The keys these screens may use: their own and those of the shared tables they build on. */

@@ -71,7 +71,8 @@ for (const db of DATABASES) {
         [{ birth_date: '2999-01-01' }, 'birth_date', '未来'],
         [{ last_enrolled_month: '2022-13' }, 'last_enrolled_month', '年月'],
         [{ name_kanji: '' }, 'name_kanji', '入力してください'],
-        [{ catalogue_id: '' }, 'catalogue_id', '選択してください'],
+        [{ catalogue_id: '' }, 'catalogue_university', '大学名を選択してください'],
+        [{ catalogue_university: 'サンプル大学', catalogue_id: '' }, 'catalogue_faculty', '学部名を選択してください'],
         [{ home_postal_code: '53-00011' }, 'home_postal_code', 'XXX-XXXX'],
       ];
       for (const [change, field, message] of cases) {

@@ -99,7 +99,7 @@ function initialPasswordIn(mail: ReceivedMail): string {
       await shoot(page, viewport, '01-apply-request');
 
       await field(page, 'メールアドレス').fill(email);
-      await field(page, '確認').fill(email);
+      await field(page, 'メールアドレス（確認）').fill(email);
       await page.getByRole('button', { name: '確認', exact: true }).click();
       await text(page, '確認メールを送信しました。');
       await shoot(page, viewport, '02-apply-mail-sent');
@@ -123,15 +123,13 @@ function initialPasswordIn(mail: ReceivedMail): string {
       await field(page, '氏名（漢字）').fill('電電 太郎');
       await field(page, '氏名（カタカナ）').fill('デンデン タロウ');
       await field(page, '氏名（ローマ字）').fill('DENDEN TAROU');
-      await field(page, '生年月日').fill('1999-09-09');
-      const lastEnrolled = field(page, '最終在学年月');
-      try {
-        await lastEnrolled.fill('2022-03', { timeout: 2_000 });
-      } catch {
-        await lastEnrolled.evaluate((input: HTMLInputElement) => { input.value = '2022-03'; input.dispatchEvent(new Event('input', { bubbles: true })); });
-      }
-      expect(await lastEnrolled.inputValue()).to.equal('2022-03');
-      await field(page, '大学名 / 学部名 / 学科名').selectOption({ label: 'サンプル大学 / 外国語学部 / 外国語学科' });
+      // Dates are text inputs (no native picker): typed the way the manual writes them.
+      await field(page, '生年月日').fill('1999/09/09');
+      await field(page, '最終在学年月').fill('2022年3月');
+      // 大学名 → 学部名 → 学科名: with JavaScript each choice fills the next list in place.
+      await field(page, '大学名').selectOption({ label: 'サンプル大学' });
+      await field(page, '学部名').selectOption({ label: '外国語学部' });
+      await field(page, '学科名').selectOption({ label: '外国語学科' });
       await page.getByRole('radio', { name: '卒業（修了）', exact: true }).check();
 
       // 郵便番号 検索 with JavaScript: the address is filled in place, the page is not left.
@@ -158,17 +156,17 @@ function initialPasswordIn(mail: ReceivedMail): string {
       await heading(page, '本人確認書類');
       await shoot(page, viewport, '06-documents-empty');
       await field(page, '本人確認用書類の種類').selectOption({ label: '運転免許証' });
+      // With JavaScript a chosen file is added as soon as it is chosen.
       await field(page, '本人確認用書類の画像').setInputFiles([
         { name: 'front.png', mimeType: 'image/png', buffer: pngImage(320, 200, 'GPS 34.7N 135.5E') },
         { name: 'back.png', mimeType: 'image/png', buffer: pngImage(320, 200) },
       ]);
-      await page.getByRole('button', { name: '画像を追加', exact: true }).click();
       await text(page, '画像を追加しました。');
       await expectImagesLoaded(page.locator('img.documents__preview'), 2);
-      expect(await page.getByRole('img', { name: '運転免許証 (1)', exact: true }).isVisible()).to.equal(true);
-      expect(await page.getByRole('img', { name: '運転免許証 (2)', exact: true }).isVisible()).to.equal(true);
+      expect(await page.getByRole('img', { name: '運転免許証（表面）', exact: true }).isVisible()).to.equal(true);
+      expect(await page.getByRole('img', { name: '運転免許証（裏面）', exact: true }).isVisible()).to.equal(true);
       await shoot(page, viewport, '07-documents-added');
-      await page.getByRole('link', { name: '確認', exact: true }).click();
+      await page.getByRole('button', { name: '確認', exact: true }).click();
 
       // ---- 申請内容の確認: the values as entered, the images again.
       await heading(page, '申請内容の確認');
@@ -179,7 +177,7 @@ function initialPasswordIn(mail: ReceivedMail): string {
       }));
       for (const row of [
         ['申請種別', '新規'], ['氏名（漢字）', '電電 太郎'], ['氏名（カタカナ）', 'デンデン タロウ'], ['氏名（ローマ字）', 'DENDEN TAROU'],
-        ['生年月日', '1999-09-09'], ['最終在学年月', '2022-03'], ['大学名 / 学部名 / 学科名', 'サンプル大学 / 外国語学部 / 外国語学科'],
+        ['生年月日', '1999/09/09'], ['最終在学年月', '2022-03'], ['大学名 / 学部名 / 学科名', 'サンプル大学 / 外国語学部 / 外国語学科'],
         ['卒業 / 退学 / 除籍 種別', '卒業（修了）'], ['郵便番号', '530-0001'], ['都道府県', '大阪府'], ['市区町村', '大阪市北区'], ['町名番地', '梅田'],
         ['本人確認用書類の種類', '運転免許証'],
       ]) {
@@ -214,12 +212,12 @@ function initialPasswordIn(mail: ReceivedMail): string {
 
       await heading(first.page, 'パスワード設定');
       await shoot(first.page, viewport, '11-password-setup');
-      // Two fields are labelled 確認: the one after パスワード and the one after 第2パスワード.
+      // Each 確認 is named after its field: パスワード（確認）, 第2パスワード（確認）.
       await field(first.page, 'パスワード').fill(NEW_PASSWORD);
-      await first.page.locator('input[name="password_confirm"]').fill(NEW_PASSWORD);
+      await field(first.page, 'パスワード（確認）').fill(NEW_PASSWORD);
       await field(first.page, '第2パスワード').fill(NEW_SECOND);
-      await first.page.locator('input[name="second_password_confirm"]').fill(NEW_SECOND);
-      expect(await first.page.getByLabel('確認', { exact: true }).count()).to.equal(2);
+      await field(first.page, '第2パスワード（確認）').fill(NEW_SECOND);
+      expect(await first.page.getByLabel('確認', { exact: true }).count()).to.equal(0);
       await first.page.getByRole('button', { name: '設定', exact: true }).click();
       await text(first.page, 'パスワードおよび第2パスワードが設定されました');
       await shoot(first.page, viewport, '12-password-set');

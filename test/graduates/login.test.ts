@@ -164,7 +164,7 @@ for (const db of DATABASES) {
       expect(documents.html).to.contain('/graduates/apply/documents/');
       await upload(browser, server, documents, 'passport', [{ filename: 'passport.png', type: 'image/png', bytes: pngImage(6, 6) }]);
       const confirm = await browser.get(`${server.url}/graduates/apply/confirm`);
-      expect(textOf(confirm)).to.contain('1999-10-10');
+      expect(textOf(confirm)).to.contain('1999/10/10');
       await browser.submit(confirm, '/graduates/apply/confirm', {});
       const after = await applicationOf(server, email);
       expect(after.status).to.equal('resubmitted');

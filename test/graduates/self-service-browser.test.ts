@@ -60,7 +60,10 @@ const db = DATABASES[0];
     await shoot(page, '03-enrollment-form');
     await page.getByLabel(/^在学時氏名（漢字）/).fill('電電 太郎');
     await page.getByLabel(/^在学時氏名（カタカナ）/).fill('電電 太郎');
-    await page.getByLabel(/^大学名 \/ 学部名 \/ 学科名/).selectOption({ label: 'サンプル大学大学院 / 工学研究科 / 情報工学専攻' });
+    // 大学名 → 学部名 → 学科名: three dependent selects (filtered in place with JavaScript).
+    await page.getByLabel(/^大学名\s*(必須)?$/).selectOption({ label: 'サンプル大学大学院' });
+    await page.getByLabel(/^学部名\s*(必須)?$/).selectOption({ label: '工学研究科' });
+    await page.getByLabel(/^学科名\s*(必須)?$/).selectOption({ label: '情報工学専攻' });
     await page.getByLabel(/^学籍番号/).fill('M2409999');
     await page.getByLabel(/^卒業（修了）年月/).fill('2024-03');
     await page.getByRole('button', { name: '確認', exact: true }).click();

@@ -15,7 +15,7 @@ import type { ApplicationRow } from '../../src/db/entities.js';
 
 const MESSAGES = {
   kana: '全角カタカナで入力し',
-  month: '西暦の年月（例：2015-03）で入力してください',
+  month: '西暦の年月で入力してください（例：2015/03）',
   choice: '卒業 / 退学 / 除籍 種別を選択してください',
   required: '氏名（漢字）を入力してください',
   csrf: '画面の有効期限が切れたか、不正な操作です',

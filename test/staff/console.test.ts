@@ -363,7 +363,7 @@ for (const db of DATABASES) {
 
       const detail = await reviewerBrowser.get(`/admin/applications/${application.id}`);
       const text = textOf(detail);
-      for (const expected of ['申請者氏名（漢字）', form.name_kanji!, '申請者氏名（カタカナ）', 'デンデン タロウ', 'DENDEN TAROU', '生年月日', '1999-09-09', '最終在学年月',
+      for (const expected of ['申請者氏名（漢字）', form.name_kanji!, '申請者氏名（カタカナ）', 'デンデン タロウ', 'DENDEN TAROU', '生年月日', '1999/09/09', '最終在学年月',
         '大学名', 'サンプル大学', '学部名', '外国語学部', '学科名', '外国語学科', '学籍番号', form.student_number!, '卒業（修了）年月', '卒業 / 退学 / 除籍 種別', '卒業',
         '郵便番号', '530-0001', '都道府県', '大阪府', '町名番地', '梅田1-1-1', '携帯電話番号', '勤務先名', '株式会社サンプル', '本人確認用書類の種類', '運転免許証', '性別', '男性', email]) {
         expect(text, expected).to.contain(expected);

@@ -73,7 +73,7 @@ const db = DATABASES[0];
       await shoot(page, viewport, '02-email-registration');
 
       await page.getByLabel('メールアドレス', { exact: true }).fill(email);
-      await page.getByLabel('確認', { exact: true }).fill(email);
+      await page.getByLabel('メールアドレス（確認）', { exact: true }).fill(email);
       await page.getByRole('button', { name: '確認', exact: true }).click();
       await text(page, '確認メールを送信しました。');
       await shoot(page, viewport, '03-email-sent');
@@ -93,7 +93,7 @@ const db = DATABASES[0];
       await shoot(page, viewport, '05-second-password');
 
       await page.getByLabel('第2パスワード', { exact: true }).fill('abc');
-      await page.getByLabel('確認', { exact: true }).fill('abd');
+      await page.getByLabel('第2パスワード（確認）', { exact: true }).fill('abd');
       await page.getByRole('button', { name: '設定', exact: true }).click();
       await page.getByRole('alert').getByText('入力内容を確認してください。').waitFor();
       await heading(page, '第2パスワード設定');
@@ -105,7 +105,7 @@ const db = DATABASES[0];
       await shoot(page, viewport, '06-second-password-rule-errors');
 
       await page.getByLabel('第2パスワード', { exact: true }).fill(SECOND_PASSWORD);
-      await page.getByLabel('確認', { exact: true }).fill(SECOND_PASSWORD);
+      await page.getByLabel('第2パスワード（確認）', { exact: true }).fill(SECOND_PASSWORD);
       await page.getByRole('button', { name: '設定', exact: true }).click();
       await text(page, '第2パスワードが設定されました');
       await shoot(page, viewport, '07-second-password-set');

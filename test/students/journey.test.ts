@@ -249,6 +249,8 @@ for (const db of DATABASES) {
       expect(textOf(answer)).to.contain('再設定用のURL');
       const mail = await server.smtp.waitFor('forgot@example.ac.jp', (m) => m.subject.includes('第2パスワードの再設定'));
       const reset = await other.get(urlIn(mail));
+      // The reset screen has its 注意事項 box, as the change screen does.
+      expect(textOf(reset)).to.contain('注意事項').and.contain('「変更」ボタンを押すと、第2パスワードが再設定されます。');
       const mismatch = await other.submit(reset, '/students/second-password/reset', { second_password: 'Reset2Second', second_password_confirm: 'Reset2Secondx' });
       expect(textOf(mismatch)).to.contain('一致しません');
       const done = await other.submit(reset, '/students/second-password/reset', { second_password: 'Reset2Second', second_password_confirm: 'Reset2Second' });

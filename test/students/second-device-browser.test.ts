@@ -43,7 +43,7 @@ for (const db of DATABASES) {
       await pc.page.getByRole('button', { name: 'ログイン', exact: true }).click();
       await heading(pc.page, 'メールアドレス設定');
       await pc.page.getByLabel('メールアドレス', { exact: true }).fill(email);
-      await pc.page.getByLabel('確認', { exact: true }).fill(email);
+      await pc.page.getByLabel('メールアドレス（確認）', { exact: true }).fill(email);
       await pc.page.getByRole('button', { name: '確認', exact: true }).click();
       await text(pc.page, '確認メールを送信しました。');
       // The login's own address (the page above answered the form's POST to /interaction/<uid>/email).
@@ -72,7 +72,7 @@ for (const db of DATABASES) {
       await pc.page.goto(interactionUrl);
       await heading(pc.page, '第2パスワード設定');
       await pc.page.getByLabel('第2パスワード', { exact: true }).fill(SECOND_PASSWORD);
-      await pc.page.getByLabel('確認', { exact: true }).fill(SECOND_PASSWORD);
+      await pc.page.getByLabel('第2パスワード（確認）', { exact: true }).fill(SECOND_PASSWORD);
       await pc.page.getByRole('button', { name: '設定', exact: true }).click();
       await text(pc.page, '第2パスワードが設定されました');
       await pc.page.getByRole('link', { name: 'OK', exact: true }).click();
@@ -98,7 +98,7 @@ for (const db of DATABASES) {
       await fillLogin(pc.page, student, '');
       await pc.page.getByRole('button', { name: 'ログイン', exact: true }).click();
       await pc.page.getByLabel('メールアドレス', { exact: true }).fill(email);
-      await pc.page.getByLabel('確認', { exact: true }).fill(email);
+      await pc.page.getByLabel('メールアドレス（確認）', { exact: true }).fill(email);
       await pc.page.getByRole('button', { name: '確認', exact: true }).click();
       await text(pc.page, '確認メールを送信しました。');
 
@@ -113,7 +113,7 @@ for (const db of DATABASES) {
       await phone.page.getByRole('button', { name: 'ログイン', exact: true }).click();
       await heading(phone.page, '第2パスワード設定');
       await phone.page.getByLabel('第2パスワード', { exact: true }).fill(SECOND_PASSWORD);
-      await phone.page.getByLabel('確認', { exact: true }).fill(SECOND_PASSWORD);
+      await phone.page.getByLabel('第2パスワード（確認）', { exact: true }).fill(SECOND_PASSWORD);
       await phone.page.getByRole('button', { name: '設定', exact: true }).click();
       await text(phone.page, '第2パスワードが設定されました');
       await phone.page.getByRole('link', { name: 'OK', exact: true }).click();

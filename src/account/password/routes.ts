@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { addPolicyErrors, passwordRules } from '../../credentials/messages.js';
+import { addPolicyErrors, passwordRules, typedCredentialErrors } from '../../credentials/messages.js';
 import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
 import type { WebDeps } from '../../web/interaction.js';
@@ -28,12 +28,12 @@ export function passwordRoutes({ services }: WebDeps, { withRecentSignIn, gradua
   router.post('/password', formPost(), withRecentSignIn(PATH, graduatesOnly(async (ctx, account) => {
     const { t } = pageOf<AccountTextKey>(ctx);
     const form = changePasswordForm(ctx.request.body, t);
-    if (!form.ok) return passwordPage(ctx, { errors: form.errors });
+    if (!form.ok) return passwordPage(ctx, { errors: typedCredentialErrors(t, policy, form.errors, ctx.request.body, 'password', t('change_password.new_label')) });
     const result = await changePassword(services, {
       account, current: form.value.current, candidate: form.value.password, confirmation: form.value.password_confirm, ip: ctx.ip,
     });
     if (result.kind === 'wrong_current' || result.kind === 'locked') {
-      return passwordPage(ctx, { errors: addError({}, 'current', t('change_password.wrong_current')) });
+      return passwordPage(ctx, { errors: typedCredentialErrors(t, policy, addError({}, 'current', t('change_password.wrong_current')), ctx.request.body, 'password', t('change_password.new_label')) });
     }
     if (result.kind === 'invalid') {
       const label = t('change_password.new_label');

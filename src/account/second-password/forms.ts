@@ -5,8 +5,8 @@ import { credentialChangeForm } from '../credential-change-form.js';
  * manual 002 §2.4(e): 旧第2パスワード, 新第2パスワード, 確認), with the message of a wrong current value.
  */
 const LABELS = {
-  student: { current: 'change_second_password.current_label', next: 'change_second_password.new_label', wrong: 'change_second_password.wrong_current' },
-  graduate: { current: 'change_second_password.old_label', next: 'change_second_password.graduate_new_label', wrong: 'change_second_password.wrong_old' },
+  student: { current: 'change_second_password.current_label', next: 'change_second_password.new_label', confirm: 'change_second_password.confirm_label', wrong: 'change_second_password.wrong_current' },
+  graduate: { current: 'change_second_password.old_label', next: 'change_second_password.graduate_new_label', confirm: 'change_second_password.graduate_confirm_label', wrong: 'change_second_password.wrong_old' },
 } as const;
 
 export const SECOND_PASSWORD_SCREENS = {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { passwordRules, secondPasswordErrors } from '../../credentials/messages.js';
+import { passwordRules, secondPasswordErrors, typedCredentialErrors } from '../../credentials/messages.js';
 import type { AccountRow } from '../../db/entities.js';
 import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
@@ -26,7 +26,7 @@ export function secondPasswordRoutes({ services }: WebDeps, { withRecentSignIn }
     const { labels } = screenOf(account);
     render(ctx, 'account/change-second-password', {
       title: t('change_second_password.title'), rules: passwordRules(t, policy),
-      currentLabel: t(labels.current), newLabel: t(labels.next), ...locals,
+      currentLabel: t(labels.current), newLabel: t(labels.next), confirmLabel: t(labels.confirm), ...locals,
     });
   };
 
@@ -35,13 +35,13 @@ export function secondPasswordRoutes({ services }: WebDeps, { withRecentSignIn }
     const { t } = pageOf<AccountTextKey>(ctx);
     const { form: parse, labels } = screenOf(account);
     const form = parse(ctx.request.body, t);
-    if (!form.ok) return secondPasswordPage(ctx, account, { errors: form.errors });
+    if (!form.ok) return secondPasswordPage(ctx, account, { errors: typedCredentialErrors(t, policy, form.errors, ctx.request.body, 'second_password', t(labels.next)) });
     const result = await changeSecondPassword(services, {
       account, current: form.value.current, candidate: form.value.second_password, confirmation: form.value.second_password_confirm, ip: ctx.ip,
     });
     if (result.kind === 'unavailable') return renderUnavailable(ctx);
     if (result.kind === 'wrong_current' || result.kind === 'locked') {
-      return secondPasswordPage(ctx, account, { errors: addError({}, 'current', t(labels.wrong)) });
+      return secondPasswordPage(ctx, account, { errors: typedCredentialErrors(t, policy, addError({}, 'current', t(labels.wrong)), ctx.request.body, 'second_password', t(labels.next)) });
     }
     if (result.kind === 'invalid') {
       return secondPasswordPage(ctx, account, { errors: secondPasswordErrors(t, policy, result, 'second_password', t(labels.next)) });

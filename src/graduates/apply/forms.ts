@@ -4,6 +4,7 @@ import { addError, type FieldErrors } from '../../web/forms.js';
 import type { UploadedFile } from '../../web/multipart.js';
 import type { Translate } from '../../web/texts.js';
 import type { DocumentUpload } from './service.js';
+import { isDocumentCaption } from '../../applications/view.js';
 import type { ApplyTextKey } from './texts.js';
 
 // 本人確認書類: the upload form (multipart), checked as a whole — a rejected file is reported and
@@ -48,8 +49,10 @@ export type UploadFormResult = { ok: true; value: DocumentUpload } | { ok: false
 /** A known document type, one image at least and no more than there is room for, each a real still image within the size and pixel limits. */
 export function documentUploadForm(graduates: GraduatesConfig, posted: PostedUpload, t: Translate<ApplyTextKey>): UploadFormResult {
   const documentType = posted.fields.document_type ?? '';
+  const caption = posted.fields.caption ?? '';
   const errors: FieldErrors = {};
-  if (!graduates.documentTypes.some((d) => d.id === documentType)) addError(errors, 'document_type', t('apply.error.choice', { field: t('apply.document_type') }));
+  if (!graduates.documentTypes.some((d) => d.id === documentType)) addError(errors, 'document_type', t('field.choose', { field: t('apply.document_type') }));
+  if (caption !== '' && !isDocumentCaption(caption)) addError(errors, 'caption', t('field.choose', { field: t('apply.documents.caption') }));
   const files = posted.files.filter((f) => f.size > 0 || f.filename);
   if (!files.length) addError(errors, 'files', t('apply.error.no_file'));
   if (posted.room === 0 || posted.tooManyFiles || files.length > posted.room) addError(errors, 'files', t('apply.error.count', { count: graduates.uploads.maxFiles }));
@@ -62,5 +65,6 @@ export function documentUploadForm(graduates: GraduatesConfig, posted: PostedUpl
     else addError(errors, 'files', refusalMessage(t, graduates, limits, file.filename || t('apply.document_images'), checked));
   }
   if (Object.keys(errors).length) return { ok: false, errors, documentType };
-  return { ok: true, value: { documentType, files: accepted } };
+  // A caption names one image; several chosen at once are labelled by their order (documentCaption).
+  return { ok: true, value: { documentType, files: accepted, caption: isDocumentCaption(caption) && accepted.length === 1 ? caption : null } };
 }

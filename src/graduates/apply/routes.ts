@@ -13,12 +13,12 @@ import { APPLY_PATHS } from '../../applications/paths.js';
 import { applicationFormValidator } from '../../applications/form.js';
 import { searchAddress } from '../../applications/address-search.js';
 import { activeCatalogue } from '../../applications/catalogue.js';
-import { applicationSections } from '../../applications/view.js';
+import { applicationSections, documentCaption, DOCUMENT_CAPTIONS, isDocumentCaption } from '../../applications/view.js';
 import { checkApplicationKey, formOf, openApplication, saveApplicationForm, savedFormSummary } from '../applicant.js';
 import { applicantCookie, postedKey, renderMailedUrlLanding, renderUnopenedUrl } from '../mailed-url.js';
 import { renderTerms } from '../terms.js';
 import { documentUploadForm, maxMegabytes, type PostedUpload } from './forms.js';
-import { acceptApplicationTerms, currentApplication, requestApplication, storeDocuments, submitApplication, termsAccepted } from './service.js';
+import { acceptApplicationTerms, currentApplication, nextSteps, requestApplication, storeDocuments, submitApplication, termsAccepted } from './service.js';
 import type { ApplyTextKey } from './texts.js';
 
 const BASE = '/graduates/apply';
@@ -128,13 +128,15 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
   router.post(`${BASE}/form`, applicant, formPost(), async (ctx) => {
     const { t } = pageOf<ApplyTextKey>(ctx);
     const body = ctx.request.body as Record<string, unknown>;
-    const { result, input } = formValidator.validate(body, t);
+    const { result, input } = formValidator.validate(body, t, await activeCatalogue(services.database));
     const search = await searchAddress(postalCodes, body.action, input, t);
     if (search) return formPage(ctx, { values: search.values, postalMessage: search.message });
+    // 選択 of the 大学名/学部名 selects without JavaScript: the same page with the next list.
+    if (body.action === 'catalogue') return formPage(ctx, { values: input });
     if (!result.ok) return formPage(ctx, { values: input, errors: result.errors });
     const saved = await saveApplicationForm(services, applicantOf(ctx).application, formOf(formValidator.fields, input));
     if (saved.kind === 'unknown_catalogue') {
-      return formPage(ctx, { values: input, errors: addError({}, 'catalogue_id', t('apply.error.choice', { field: t('apply.catalogue') })) });
+      return formPage(ctx, { values: input, errors: addError({}, 'catalogue_id', t('field.choose', { field: t('apply.department') })) });
     }
     ctx.redirect(`${BASE}/documents`);
   });
@@ -144,14 +146,16 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
   const documentsView = async (application: ApplicationRow, lang: Lang) => {
     const types = documentTypes(lang);
     return (await services.applications.listDocuments(application.id))
-      .map((doc) => ({ ...doc, typeLabel: types.find((d) => d.id === doc.documentType)?.label ?? doc.documentType }));
+      .map((doc, index) => ({ ...doc, typeLabel: types.find((d) => d.id === doc.documentType)?.label ?? doc.documentType, captionLabel: documentCaption(doc, index, lang) }));
   };
-  const documentsPage = async (ctx: Context, extra: { errors?: FieldErrors; uploaded?: boolean; values?: Record<string, string> } = {}, status = 200) => {
+  const captionChoices = (lang: Lang) => Object.entries(DOCUMENT_CAPTIONS).map(([value, label]) => ({ value, label: label[lang] }));
+  const documentsPage = async (ctx: Context, extra: { errors?: FieldErrors; notice?: string; values?: Record<string, string> } = {}, status = 200) => {
     const { t, lang } = pageOf<ApplyTextKey>(ctx);
     const { application } = applicantOf(ctx);
     render(ctx, 'graduates/apply/documents', {
       title: t('apply.section.documents'), documents: await documentsView(application, lang), documentTypes: documentTypes(lang),
-      maxFiles: graduates.uploads.maxFiles, maxMegabytes: maxMegabytes(graduates), errors: extra.errors, uploaded: extra.uploaded,
+      captions: captionChoices(lang),
+      maxFiles: graduates.uploads.maxFiles, maxMegabytes: maxMegabytes(graduates), errors: extra.errors, notice: extra.notice,
       values: extra.values ?? { document_type: application.form?.document_type ?? '' },
     }, status);
   };
@@ -166,13 +170,31 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
     await next();
   };
   router.get(`${BASE}/documents`, applicant, formSaved, (ctx) => documentsPage(ctx));
+  // 画像を追加, and 確認 (action=next): a file chosen but not yet added is added by 確認 too (the page's
+  // script adds it as soon as it is chosen), so that none is silently left behind.
   router.post(`${BASE}/documents`, applicant, parseUpload, requireCsrf(), async (ctx) => {
     const state = applicantOf(ctx);
-    const form = documentUploadForm(graduates, state.upload, pageOf<ApplyTextKey>(ctx).t);
-    if (!form.ok) return documentsPage(ctx, { errors: form.errors, values: { document_type: form.documentType } }, 400);
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const next = state.upload.fields.action === 'next';
+    const chosen = state.upload.files.some((f) => f.size > 0 || f.filename);
+    if (next && !chosen) return ctx.redirect(`${BASE}/confirm`);
+    const form = documentUploadForm(graduates, state.upload, t);
+    if (!form.ok) return documentsPage(ctx, { errors: form.errors, values: { document_type: form.documentType, caption: state.upload.fields.caption ?? '' } }, 400);
     await storeDocuments(services, state.application, form.value);
+    if (next) return ctx.redirect(`${BASE}/confirm`);
     state.application = (await services.applications.findById(state.application.id))!;
-    await documentsPage(ctx, { uploaded: true });
+    await documentsPage(ctx, { notice: t('apply.documents.uploaded') });
+  });
+  // 画像の内容 (表面/裏面/その他) of an image already added.
+  router.post(`${BASE}/documents/:id/caption`, applicant, formPost(), async (ctx) => {
+    const { t } = pageOf<ApplyTextKey>(ctx);
+    const caption = (ctx.request.body as Record<string, unknown>).caption;
+    const id = ctx.params.id ?? '';
+    if (caption !== '' && !isDocumentCaption(caption)) {
+      return documentsPage(ctx, { errors: addError({}, `caption-${id}`, t('field.choose', { field: t('apply.documents.caption') })) }, 400);
+    }
+    await services.applications.setDocumentCaption(applicantOf(ctx).application.id, id, isDocumentCaption(caption) ? caption : null);
+    await documentsPage(ctx, { notice: t('apply.documents.caption_saved') });
   });
   router.get(`${BASE}/documents/:id`, applicant, async (ctx) => {
     const doc = await services.applications.findDocument(applicantOf(ctx).application.id, ctx.params.id ?? '');
@@ -198,15 +220,19 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
     }, status);
   };
   router.get(`${BASE}/confirm`, applicant, formSaved, (ctx) => confirmPage(ctx));
+  const defaultNextSteps = { ja: services.texts.for('ja').list('apply.next_steps'), en: services.texts.for('en').list('apply.next_steps') };
   router.post(`${BASE}/confirm`, applicant, formPost(), formSaved, async (ctx) => {
-    const { t } = pageOf<ApplyTextKey>(ctx);
+    const { t, lang } = pageOf<ApplyTextKey>(ctx);
     const { application } = applicantOf(ctx);
-    const recheck = formValidator.validate(application.form!, t);
+    const recheck = formValidator.validate(application.form!, t, await activeCatalogue(services.database));
     if (!recheck.result.ok) return formPage(ctx, { values: recheck.input, errors: recheck.result.errors });
-    const submitted = await submitApplication(services, application, ctx.ip);
+    const submitted = await submitApplication(services, application, ctx.ip, defaultNextSteps);
     if (submitted.kind === 'no_documents') return confirmPage(ctx, addError({}, 'documents', t('apply.error.need_document')), 400);
     cookie.clear(ctx);
-    renderMessage(ctx, { title: t('apply.done.title'), paragraphs: t.list('apply.done') });
+    if (submitted.kind === 'unchanged') return renderMessage(ctx, { title: t('apply.done.title'), paragraphs: [t('apply.closed')] });
+    render(ctx, 'graduates/apply/received', {
+      title: t('apply.done.title'), receiptNumber: submitted.receiptNumber, nextSteps: nextSteps(config, lang, defaultNextSteps[lang]),
+    });
   });
 
   return router;

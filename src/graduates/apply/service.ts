@@ -51,7 +51,7 @@ export function termsAccepted(services: Pick<Services, 'config'>, application: A
 }
 
 /** Images of the identity document, checked and stripped (apply/forms.ts), of one chosen type. */
-export interface DocumentUpload { documentType: string; files: Array<{ type: string; bytes: Buffer }> }
+export interface DocumentUpload { documentType: string; files: Array<{ type: string; bytes: Buffer }>; caption?: string | null }
 
 /**
  * 本人確認書類: one upload is stored as a whole — its images, the type chosen on the form and the
@@ -62,25 +62,34 @@ export async function storeDocuments(services: Pick<Services, 'applications' | '
   const { documentType } = upload;
   const encrypted = upload.files.map((file) => ({ contentType: file.type, byteSize: file.bytes.length, data: services.vault.encrypt(file.bytes) }));
   await services.applications.inTransaction(async (store) => {
-    for (const file of encrypted) await store.addDocument({ applicationId: application.id, documentType, ...file });
+    for (const file of encrypted) await store.addDocument({ applicationId: application.id, documentType, caption: upload.caption ?? null, ...file });
     await store.update(application.id, { form: { ...(application.form ?? {}), document_type: documentType } });
     await store.recordEvent(application.id, 'applicant', null, 'documents_added', String(encrypted.length));
   });
 }
 
-export type Submission = { kind: 'submitted' | 'resubmitted' | 'unchanged' } | { kind: 'no_documents' };
+export type Submission = { kind: 'submitted' | 'resubmitted'; receiptNumber: string } | { kind: 'unchanged' } | { kind: 'no_documents' };
+
+/** 申請受付's next steps in a language: graduates.nextSteps, or the service's default texts. */
+export function nextSteps(config: Pick<Services['config'], 'graduates'>, lang: Lang, defaults: readonly string[]): readonly string[] {
+  return config.graduates?.nextSteps?.[lang] ?? defaults;
+}
 
 /**
  * 申請: with at least one image of the identity document, a draft is submitted and a returned
- * application resubmitted; the applicant's access ends and a mail says it was received.
+ * application resubmitted; the applicant's access ends and a mail says it was received, with the
+ * receipt number (given at the first submission, the same at a resubmission) and the next steps.
  */
 export async function submitApplication(
-  services: Pick<Services, 'applications' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit'>, application: ApplicationRow, ip: string,
+  services: Pick<Services, 'applications' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit' | 'config'>, application: ApplicationRow, ip: string,
+  defaultNextSteps: Record<Lang, readonly string[]>,
 ): Promise<Submission> {
   if ((await services.applications.listDocuments(application.id)).length === 0) return { kind: 'no_documents' };
+  const receiptNumber = await services.applications.assignReceiptNumber(application.id);
   const action = await submitByApplicant(services, application);
   if (!action) return { kind: 'unchanged' };
-  await services.sendMail(application.email, graduateMails.applicationReceived(services.langOf(application.lang), services.mailBranding));
-  await services.audit.record(action === 'submit' ? 'application.submitted' : 'application.resubmitted', { ip, detail: { applicationId: application.id } });
-  return { kind: action === 'submit' ? 'submitted' : 'resubmitted' };
+  const lang = services.langOf(application.lang);
+  await services.sendMail(application.email, graduateMails.applicationReceived(lang, services.mailBranding, receiptNumber, nextSteps(services.config, lang, defaultNextSteps[lang])));
+  await services.audit.record(action === 'submit' ? 'application.submitted' : 'application.resubmitted', { ip, detail: { applicationId: application.id, receiptNumber } });
+  return { kind: action === 'submit' ? 'submitted' : 'resubmitted', receiptNumber };
 }

@@ -4,7 +4,7 @@ import { formPost } from '../../web/form-body.js';
 import { addError } from '../../web/forms.js';
 import { finishInteraction, firstLoginStep, interactionOf, type WebDeps } from '../../web/interaction.js';
 import { pageOf, renderMessage } from '../../web/render.js';
-import { graduatePasswordPolicies, newPasswordsOf, passwordSetupErrors } from '../password-setup.js';
+import { graduatePasswordPolicies, newPasswordsOf, passwordSetupErrors, typedPasswordErrors } from '../password-setup.js';
 import { graduateLoginForm, passwordSetupForm, termsForm } from './forms.js';
 import { graduateScreens } from './screens.js';
 import { acceptTermsAtLogin, authenticateGraduate, setUpGraduatePasswords } from './service.js';
@@ -40,7 +40,7 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
     const { details, account } = step;
     const { t } = pageOf<GraduateLoginTextKey>(ctx);
     const form = passwordSetupForm(ctx.request.body, t);
-    if (!form.ok) return screens.passwordSetup(ctx, details, { errors: form.errors });
+    if (!form.ok) return screens.passwordSetup(ctx, details, { errors: typedPasswordErrors(t, policies, form.errors, ctx.request.body) });
     const result = await setUpGraduatePasswords(services, { account, ...newPasswordsOf(form.value), ip: ctx.ip });
     if (result.kind === 'invalid') return screens.passwordSetup(ctx, details, { errors: passwordSetupErrors(t, policies, result.errors) });
     renderMessage(ctx, {

@@ -6,7 +6,7 @@ import type { FieldErrors } from '../../web/forms.js';
 import { interactionPath, type WebDeps } from '../../web/interaction.js';
 import { renderTokenProblem } from '../../web/pages.js';
 import { pageOf, render, renderMessage } from '../../web/render.js';
-import { graduatePasswordPolicies, newPasswordsOf, passwordSetupErrors } from '../password-setup.js';
+import { graduatePasswordPolicies, newPasswordsOf, passwordSetupErrors, typedPasswordErrors } from '../password-setup.js';
 import { passwordResetForm } from './forms.js';
 import { RESET_PASSWORD_PATH, requestPasswordReset, resetPasswords } from './service.js';
 import type { PasswordResetTextKey } from './texts.js';
@@ -37,7 +37,7 @@ export function passwordResetRoutes({ services }: Pick<WebDeps, 'services'>): Ro
     const { t } = pageOf<PasswordResetTextKey>(ctx);
     const token = (ctx.request.body as Record<string, unknown>).token;
     const form = passwordResetForm(ctx.request.body, t);
-    if (!form.ok) return resetPage(ctx, token, form.errors);
+    if (!form.ok) return resetPage(ctx, token, typedPasswordErrors(t, policies, form.errors, ctx.request.body));
     const result = await resetPasswords(services, { token: form.value.token, ...newPasswordsOf(form.value), ip: ctx.ip });
     if (result.kind === 'invalid') return resetPage(ctx, token, passwordSetupErrors(t, policies, result.errors));
     if (result.kind !== 'done') return renderTokenProblem(ctx, result.kind);

@@ -54,8 +54,8 @@ export function reasonBody(body: unknown, field: 'reason' | 'comment'): Record<s
 }
 
 /** Neither a standard reason nor text: the message goes to the free text. */
-const someReason = (value: ReasonForm, t: Translate<StaffTextKey | CommonTextKey>) =>
-  value.reason_id.length || (value.text ?? '').trim() ? undefined : { text: [t('field.required', { field: t('review.reasons.required_field') })] };
+const someReason = (value: Partial<ReasonForm>, t: Translate<StaffTextKey | CommonTextKey>) =>
+  value.reason_id?.length || (typeof value.text === 'string' && value.text.trim()) ? undefined : { text: [t('field.required', { field: t('review.reasons.required_field') })] };
 
 export const rejectForm = defineForm<ReasonForm, StaffTextKey>({ schema: reasonSchema, labels: { text: 'staff.decision.reject_reason', reason_id: 'review.reasons.reject_legend' }, crossCheck: someReason });
 export const resubmitForm = defineForm<ReasonForm, StaffTextKey>({ schema: reasonSchema, labels: { text: 'staff.decision.resubmit_comment', reason_id: 'review.reasons.resubmit_legend' }, crossCheck: someReason });

@@ -97,7 +97,7 @@ export function applicationScreens({ services, store }: Pick<StaffFlowDeps, 'ser
       application,
       groups,
       documentType: display('document_type'),
-      documents: documents.map((document, index) => ({ ...document, caption: documentCaption(document, index, t) })),
+      documents: documents.map((document, index) => ({ ...document, caption: documentCaption(document, index, lang) })),
       history: history.map((event) => {
         const action = `staff.action.${event.action}`;
         return {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { passwordRules, secondPasswordErrors } from '../../credentials/messages.js';
+import { passwordRules, secondPasswordErrors, typedCredentialErrors } from '../../credentials/messages.js';
 import { formPost } from '../../web/form-body.js';
 import { firstLoginStep, interactionPath, type WebDeps } from '../../web/interaction.js';
 import { renderTokenProblem, renderUnavailable } from '../../web/pages.js';
@@ -26,7 +26,7 @@ export function secondPasswordRoutes(deps: WebDeps): Router {
     const { details, account } = step;
     const { t } = pageOf<StudentTextKey>(ctx);
     const form = newSecondPasswordForm(ctx.request.body, t);
-    if (!form.ok) return screen(ctx, details, { errors: form.errors });
+    if (!form.ok) return screen(ctx, details, { errors: typedCredentialErrors(t, policy, form.errors, ctx.request.body, 'second_password', t('second_password.label')) });
     const result = await setInitialSecondPassword(services, {
       account, candidate: form.value.second_password, confirmation: form.value.second_password_confirm, ip: ctx.ip,
     });
@@ -57,7 +57,7 @@ export function secondPasswordRoutes(deps: WebDeps): Router {
     const { t } = pageOf<StudentTextKey>(ctx);
     const form = resetForm(ctx.request.body, t);
     const token = (ctx.request.body as Record<string, unknown>).token;
-    if (!form.ok) return resetPage(ctx, token, { errors: form.errors });
+    if (!form.ok) return resetPage(ctx, token, { errors: typedCredentialErrors(t, policy, form.errors, ctx.request.body, 'second_password', t('second_password.label')) });
     const result = await resetSecondPassword(services, {
       token: form.value.token, candidate: form.value.second_password, confirmation: form.value.second_password_confirm, ip: ctx.ip,
     });

@@ -105,11 +105,14 @@ export function enrollmentRoutes(deps: WebDeps): Router {
   router.post(`${ENROL}/form`, applicant, formPost({ onCsrfRejected: typedBack }), async (ctx) => {
     const { t } = pageOf<EnrollmentTextKey>(ctx);
     const { application, account } = enrollmentOf(ctx);
-    const { result, input } = form.validate(ctx.request.body as Record<string, unknown>, t);
+    const body = ctx.request.body as Record<string, unknown>;
+    const { result, input } = form.validate(body, t, await activeCatalogue(services.database));
+    // 選択 of the 大学名/学部名 selects without JavaScript: the same page with the next list.
+    if (body.action === 'catalogue') return formPage(ctx, { values: input });
     if (!result.ok) return formPage(ctx, { values: input, errors: result.errors }, 400);
     const saved = await saveEnrollmentForm(services, application, account, formOf(form.fields, input));
     if (saved.kind === 'unknown_catalogue') {
-      return formPage(ctx, { values: input, errors: addError({}, 'catalogue_id', t('apply.error.choice', { field: t('apply.catalogue') })) }, 400);
+      return formPage(ctx, { values: input, errors: addError({}, 'catalogue_id', t('field.choose', { field: t('apply.department') })) }, 400);
     }
     if (saved.kind === 'already_linked') return alreadyLinked(ctx, input);
     ctx.redirect(`${ENROL}/confirm`);
@@ -126,7 +129,7 @@ export function enrollmentRoutes(deps: WebDeps): Router {
   router.post(`${ENROL}/confirm`, applicant, formSaved, formPost({ onCsrfRejected: (ctx) => formPage(ctx, { errors: csrfErrors(ctx) }, 403) }), async (ctx) => {
     const { t } = pageOf<EnrollmentTextKey>(ctx);
     const { application, account } = enrollmentOf(ctx);
-    const recheck = form.validate(application.form!, t);
+    const recheck = form.validate(application.form!, t, await activeCatalogue(services.database));
     if (!recheck.result.ok) return formPage(ctx, { values: recheck.input, errors: recheck.result.errors }, 400);
     const submitted = await submitEnrollment(services, application, account, ctx.ip);
     if (submitted.kind === 'already_linked') return alreadyLinked(ctx);
