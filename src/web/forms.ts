@@ -78,9 +78,10 @@ export function defineForm<T, K extends string = CommonTextKey>(definition: Form
       }
     }
     delete input[CSRF_FIELD];
-    // The cross-field rules see the posted scalars only (a repeated field arrives as a list, which
-    // the schema has refused already).
-    const scalars = Object.fromEntries(Object.entries(input).filter(([, value]) => value === null || typeof value !== 'object'));
+    // The cross-field rules see the posted scalars, and the lists of fields the schema declares as lists
+    // (checkbox groups); a field repeated where one value is expected, refused by the schema already, is left out.
+    const scalars = Object.fromEntries(Object.entries(input).filter(([name, value]) => value === null || typeof value !== 'object'
+      || (Array.isArray(value) && (properties[name] as { type?: unknown } | undefined)?.type === 'array')));
     const crossErrors = definition.crossCheck?.(scalars as Partial<T>, t) ?? {};
     for (const [field, messages] of Object.entries(crossErrors)) {
       if (errors[field]?.length) continue;

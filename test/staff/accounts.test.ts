@@ -286,7 +286,7 @@ for (const db of DATABASES) {
             ['accounts', `/admin/accounts?q=${student.studentNumber}`, async () => undefined],
             ['audit', `/admin/audit?subject=${accountId}`, async () => undefined],
             ['audit-error', '/admin/audit?from=2026-02-30&to=2026-01-01', async () => {
-              await tab.getByText('期間（開始日）の入力内容が正しくありません。').waitFor();
+              await tab.locator('#from-error').getByText('期間（開始日）の入力内容が正しくありません。').waitFor();
             }],
             ['staff', '/admin/staff', async () => undefined],
             ['password-error', '/admin/password', async () => {
@@ -294,7 +294,7 @@ for (const db of DATABASES) {
               await tab.fill('#new_password', 'short');
               await tab.fill('#new_password_confirm', 'short');
               await tab.getByRole('button', { name: '変更', exact: true }).click();
-              await tab.getByText('現在のパスワードが正しくありません。').waitFor();
+              await tab.locator('#current_password-error').getByText('現在のパスワードが正しくありません。').waitFor();
             }],
           ];
           for (const [name, path, act] of screens) {
