@@ -80,6 +80,17 @@ export class AccountStore {
     await this.rows.update({ id: accountId }, { passwordHash, passwordIsInitial: false, passwordExpiresAt: null, updatedAt: new Date() });
   }
 
+  /**
+   * The same credentials hashed again with the configured parameters (at a successful login): nothing
+   * else changes — not whether the password is the initial one, nor when it expires.
+   */
+  async replaceHashes(accountId: string, hashes: { passwordHash?: string; secondPasswordHash?: string }): Promise<void> {
+    const changed: Partial<Pick<AccountRow, 'passwordHash' | 'secondPasswordHash'>> = {};
+    if (hashes.passwordHash) changed.passwordHash = hashes.passwordHash;
+    if (hashes.secondPasswordHash) changed.secondPasswordHash = hashes.secondPasswordHash;
+    if (Object.keys(changed).length) await this.rows.update({ id: accountId }, changed);
+  }
+
   async acceptTerms(accountId: string, version: string): Promise<void> {
     await this.rows.update({ id: accountId }, { termsVersion: version, termsAcceptedAt: new Date(), updatedAt: new Date() });
   }

@@ -5,6 +5,7 @@ import { graduateThrottleKey, ipThrottleKey } from '../../credentials/throttle-k
 import type { Services } from '../../services.js';
 import { credentialMails } from '../../credentials/mails.js';
 import { admitAttempt } from '../../credentials/attempts.js';
+import { upgradeStoredHashes } from '../../credentials/rehash.js';
 
 // The graduate sign-in (manual 002 §2.1 steps 19–23, §2.2): 卒業生ログイン, パスワード設定 (G3) and
 // 利用許諾 at login (G4). Plain functions over the services they name.
@@ -56,6 +57,9 @@ export async function authenticateGraduate(
   }
   await throttle.reset(keys[0]!);
   await throttle.release(keys[1]!);
+  // The second password was checked only once it is set and past the initial password.
+  const secondChecked = Boolean(account.secondPasswordHash) && !account.passwordIsInitial;
+  await upgradeStoredHashes(services, account, { password: input.password, secondPassword: secondChecked ? input.secondPassword : undefined });
   const complete = setupComplete(pendingSetup(account, services.config.graduates?.terms.version));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'graduate', complete } });
   return { kind: 'ok', account, complete };

@@ -3,6 +3,7 @@ import { pendingSetup, setupComplete } from '../../accounts/account-store.js';
 import type { Services } from '../../services.js';
 import { ipThrottleKey, studentThrottleKey } from '../../credentials/throttle-keys.js';
 import { admitAttempt } from '../../credentials/attempts.js';
+import { upgradeStoredHashes } from '../../credentials/rehash.js';
 
 // 在学生ログイン: the university's directory checks ユーザID and パスワード, this service the 第2パスワード.
 // A plain function over the services: the routes parse and render, this decides.
@@ -76,6 +77,7 @@ export async function authenticateStudent(
 
   await throttle.reset(keys[0]!);
   await throttle.release(keys[1]!);
+  if (account.secondPasswordHash) await upgradeStoredHashes(services, account, { secondPassword: input.secondPassword });
   const complete = setupComplete(pendingSetup(account));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', complete } });
   return { kind: 'ok', account, complete };
