@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
@@ -103,11 +104,14 @@ export class AccountStore {
    * The student's account, created at the first successful directory login; the directory's
    * answer (names, enrolments) is cached on it for the claims.
    */
-  async upsertStudent(person: DirectoryPerson): Promise<AccountRow> {
+  async upsertStudent(person: DirectoryPerson, known?: AccountRow | null): Promise<AccountRow> {
     const profile = { name: person.name, nameKana: person.nameKana, nameLatin: person.nameLatin, enrollments: person.enrollments };
-    const existing = await this.findStudentByDirectoryId(person.userId);
+    // `known`: the account as the caller has just read it (null: there was none), or read here.
+    const existing = known === undefined ? await this.findStudentByDirectoryId(person.userId) : known;
     const now = new Date();
     if (existing) {
+      // Most logins find the directory's answer unchanged: no write then.
+      if (isDeepStrictEqual(JSON.parse(JSON.stringify(profile)), existing.profile)) return existing;
       await this.rows.update({ id: existing.id }, { profile, updatedAt: now });
       return { ...existing, profile, updatedAt: now };
     }
