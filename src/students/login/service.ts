@@ -34,7 +34,14 @@ export async function authenticateStudent(
     return { kind: 'invalid' };
   }
 
-  const answer = await directory.verify(input.userId, input.password);
+  // The directory's check and the second password's run side by side (a login waits for one argon2
+  // time, not two); the second password's outcome counts only if the directory says yes. Either way
+  // each value typed costs one hash, so the time taken does not tell which of them was wrong.
+  const known = await accounts.findStudentByDirectoryId(input.userId);
+  const secondPasswordCheck = known?.secondPasswordHash
+    ? hasher.verify(known.secondPasswordHash, input.secondPassword)
+    : input.secondPassword ? hasher.verify(null, input.secondPassword) : Promise.resolve(false);
+  const [answer, secondPasswordMatches] = await Promise.all([directory.verify(input.userId, input.password), secondPasswordCheck]);
   if (answer.outcome === 'unavailable') {
     // Not the user's failure: the attempt does not count.
     for (const key of keys) await throttle.release(key);
@@ -45,17 +52,10 @@ export async function authenticateStudent(
   let account: AccountRow | undefined;
   let secondPasswordOk: boolean;
   if (answer.outcome === 'ok') {
-    account = await accounts.upsertStudent(answer.person);
-    if (account.secondPasswordHash) {
-      secondPasswordOk = await hasher.verify(account.secondPasswordHash, input.secondPassword);
-    } else {
-      // No second password yet: the first-login steps follow. A value typed anyway is hashed once,
-      // so the time taken does not tell which of the three values was wrong.
-      if (input.secondPassword) await hasher.verify(null, input.secondPassword);
-      secondPasswordOk = true;
-    }
+    account = await accounts.upsertStudent(answer.person, known);
+    // No second password yet: the first-login steps follow (a value typed anyway was hashed once).
+    secondPasswordOk = known?.secondPasswordHash ? secondPasswordMatches : true;
   } else {
-    if (input.secondPassword) await hasher.verify(null, input.secondPassword);
     secondPasswordOk = false;
   }
 
