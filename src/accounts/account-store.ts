@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
+import { rowLookup } from '../db/raw-query.js';
 import type { AccountRow } from '../db/entities.js';
 import type { DirectoryPerson } from '../directory/directory.js';
 
@@ -53,12 +54,16 @@ export function setupComplete(setup: PendingSetup): boolean {
 export class AccountStore {
   private readonly rows: Repository<AccountRow>;
 
+  /** By id: read for every token, userinfo and session request (findAccount), so prepared once. */
+  private readonly byId: (id: unknown) => Promise<AccountRow | null>;
+
   constructor(database: Database) {
     this.rows = database.dataSource.getRepository(database.entities.Account);
+    this.byId = rowLookup(database, database.entities.Account, 'id');
   }
 
   findById(id: string): Promise<AccountRow | null> {
-    return this.rows.findOneBy({ id });
+    return this.byId(id);
   }
 
   findStudentByDirectoryId(userId: string): Promise<AccountRow | null> {
