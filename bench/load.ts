@@ -1,11 +1,12 @@
 // The benchmark's load generator. It runs in a child process (forked by bench/run.ts) so that the
-// client's own work — HTML parsing, openid-client, fetch — does not share the server's event loop;
-// it still shares the machine's cores, and run.ts reports how much CPU it used.
+// client's own work — HTML parsing, openid-client, fetch — runs neither in the server's process nor
+// in the harness; it still shares the machine's cores, and run.ts reports how much CPU it used.
 import './env.js';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { fullLogin } from '../test/support/flows.js';
-import { newBrowser, oidc, type TestServer, type TestStudent } from '../test/support/harness.js';
+import { submitLogin } from '../test/support/flows.js';
+import { beginAuthorization, exchangeCode, newBrowser, oidc, relyingParty, RP, type TestServer, type TestStudent } from '../test/support/harness.js';
+import { forwardHttps } from './forwarding.js';
 import type { FromLoad, Job, JobResult, RequestSpec, ToLoad } from './protocol.js';
 
 function send(message: FromLoad): void {
@@ -31,12 +32,20 @@ function httpOnce(agent: http.Agent, request: RequestSpec): Promise<void> {
   });
 }
 
-/** authorize → login form POST → code → token (fullLogin), then userinfo, as a relying party would. */
-async function loginOnce(target: TestServer, student: TestStudent, secondPassword: string): Promise<void> {
-  const { attempt, tokens } = await fullLogin(target, newBrowser(), student, secondPassword);
+/**
+ * authorize → login form (GET, then POST with the three values) → code → token → userinfo, as the
+ * certificate app and a browser would. The relying party's configuration (discovery) is read once per
+ * job, as a relying party caches it.
+ */
+async function loginOnce(client: oidc.Configuration, student: TestStudent, secondPassword: string): Promise<void> {
+  const attempt = await beginAuthorization(client);
+  const browser = newBrowser();
+  const page = await browser.get(attempt.url, RP.redirectUri);
+  const callback = await submitLogin(browser, page, student, secondPassword);
+  const tokens = await exchangeCode(attempt, callback);
   const sub = tokens.claims()?.sub;
   if (!sub) throw new Error('no ID token subject');
-  const userinfo = await oidc.fetchUserInfo(attempt.client, tokens.access_token, sub);
+  const userinfo = await oidc.fetchUserInfo(client, tokens.access_token, sub);
   if (userinfo.sub !== sub) throw new Error('userinfo subject differs from the ID token');
 }
 
@@ -45,31 +54,34 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000;
 }
 
+type Operation = (loop: number) => Promise<void>;
+
+async function operationOf(job: Job): Promise<{ operation: Operation; done(): void }> {
+  if (job.kind === 'http') {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
+    return { operation: () => httpOnce(agent, job.request), done: () => agent.destroy() };
+  }
+  forwardHttps([job.issuer]);
+  const client = await relyingParty({ url: job.issuer } as TestServer);
+  const { students, secondPassword } = job;
+  let next = 0;
+  // Students in turn, so that one account rarely has two logins under way (its throttle key).
+  return { operation: () => loginOnce(client, students[next++ % students.length]!, secondPassword), done: () => {} };
+}
+
 /**
- * `concurrency` loops repeat the operation; only operations that complete inside the measured
- * window count. Loops stop starting new operations when the window ends, so the job always ends.
+ * Operations started by `concurrency` closed loops, or at a fixed rate; only operations that complete
+ * inside the measured window count. Nothing new starts once the window has ended, so a job always ends.
  */
 async function run(job: Job): Promise<JobResult> {
-  let operation: (loop: number, iteration: number) => Promise<void>;
-  let agent: http.Agent | undefined;
-  if (job.kind === 'http') {
-    const { request } = job;
-    const jobAgent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
-    agent = jobAgent;
-    operation = () => httpOnce(jobAgent, request);
-  } else {
-    // fullLogin only reads the server's URL.
-    const target = { url: job.url } as TestServer;
-    const { students, secondPassword } = job;
-    operation = (loop) => loginOnce(target, students[loop % students.length]!, secondPassword);
-  }
-
+  const { operation, done } = await operationOf(job);
   const start = performance.now();
   const windowStart = start + job.warmupSeconds * 1000;
   const windowEnd = windowStart + job.seconds * 1000;
   let count = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const latenciesMs: number[] = [];
   let cpuAtStart: NodeJS.CpuUsage | undefined;
   let cpuInWindow = 0;
   let windowOpen = false;
@@ -86,30 +98,49 @@ async function run(job: Job): Promise<JobResult> {
     send({ type: 'window', at: 'end' });
   }, Math.max(0, windowEnd - performance.now()));
 
-  const loop = async (index: number) => {
-    for (let iteration = 0; performance.now() < windowEnd; iteration += 1) {
-      let failed: unknown;
-      try {
-        await operation(index, iteration);
-      } catch (error) {
-        failed = error;
-      }
-      const now = performance.now();
-      if (now < windowStart || now > windowEnd) continue;
-      if (failed === undefined) {
-        count += 1;
-      } else {
-        errors += 1;
-        firstError ??= (failed as Error).message?.split('\n')[0] ?? String(failed);
-      }
+  const once = async (loop: number) => {
+    const began = performance.now();
+    let failed: unknown;
+    try {
+      await operation(loop);
+    } catch (error) {
+      failed = error;
+    }
+    const now = performance.now();
+    if (now < windowStart || now > windowEnd) return;
+    if (failed === undefined) {
+      count += 1;
+      latenciesMs.push(now - began);
+    } else {
+      errors += 1;
+      firstError ??= (failed as Error).message?.split('\n')[0] ?? String(failed);
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, (_, index) => loop(index)));
+
+  if (job.kind === 'paced-logins') {
+    // Open loop: one login every 1/perSecond s, on a schedule that does not wait for the answers.
+    const intervalMs = 1000 / job.perSecond;
+    const underWay: Array<Promise<void>> = [];
+    for (let i = 0; ; i += 1) {
+      const due = start + i * intervalMs;
+      if (due >= windowEnd) break;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      underWay.push(once(i));
+    }
+    await Promise.all(underWay);
+  } else {
+    const loop = async (index: number) => {
+      while (performance.now() < windowEnd) await once(index);
+    };
+    await Promise.all(Array.from({ length: job.concurrency }, (_, index) => loop(index)));
+  }
   clearTimeout(startTimer);
   clearTimeout(endTimer);
-  agent?.destroy();
+  done();
   if (!cpuInWindow && cpuAtStart) cpuInWindow = cpuMs(cpuAtStart);
-  return { count, errors, firstError, seconds: job.seconds, cpuMs: cpuInWindow };
+  latenciesMs.sort((a, b) => a - b);
+  return { count, errors, firstError, seconds: job.seconds, cpuMs: cpuInWindow, latenciesMs };
 }
 
 process.on('message', (message: ToLoad) => {

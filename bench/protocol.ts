@@ -13,12 +13,17 @@ interface JobTiming {
   warmupSeconds: number;
   /** Length of the measured window. */
   seconds: number;
-  concurrency: number;
 }
 
+/** Complete logins against `issuer` (requests to it are forwarded, see bench/forwarding.ts). */
+interface LoginTarget { issuer: string; students: TestStudent[]; secondPassword: string }
+
 export type Job =
-  | ({ kind: 'http'; request: RequestSpec } & JobTiming)
-  | ({ kind: 'logins'; url: string; students: TestStudent[]; secondPassword: string } & JobTiming);
+  | ({ kind: 'http'; request: RequestSpec; concurrency: number } & JobTiming)
+  /** `concurrency` loops, each starting the next login when its last one ended (saturation). */
+  | ({ kind: 'logins'; concurrency: number } & LoginTarget & JobTiming)
+  /** Logins started at a fixed rate whatever the answers take (latency at a given load). */
+  | ({ kind: 'paced-logins'; perSecond: number } & LoginTarget & JobTiming);
 
 export interface JobResult {
   /** Operations completed inside the measured window. */
@@ -30,6 +35,8 @@ export interface JobResult {
   seconds: number;
   /** CPU time the load generator itself used inside the window (ms). */
   cpuMs: number;
+  /** Durations of the operations that completed inside the window, ms, sorted. */
+  latenciesMs: number[];
 }
 
 export type ToLoad = { type: 'job'; job: Job } | { type: 'exit' };

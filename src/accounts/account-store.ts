@@ -1,7 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
+import { rowLookup } from '../db/raw-query.js';
 import type { AccountRow } from '../db/entities.js';
 import type { DirectoryPerson } from '../directory/directory.js';
 
@@ -52,12 +54,16 @@ export function setupComplete(setup: PendingSetup): boolean {
 export class AccountStore {
   private readonly rows: Repository<AccountRow>;
 
+  /** By id: read for every token, userinfo and session request (findAccount), so prepared once. */
+  private readonly byId: (id: unknown) => Promise<AccountRow | null>;
+
   constructor(database: Database) {
     this.rows = database.dataSource.getRepository(database.entities.Account);
+    this.byId = rowLookup(database, database.entities.Account, 'id');
   }
 
   findById(id: string): Promise<AccountRow | null> {
-    return this.rows.findOneBy({ id });
+    return this.byId(id);
   }
 
   findStudentByDirectoryId(userId: string): Promise<AccountRow | null> {
@@ -80,6 +86,17 @@ export class AccountStore {
     await this.rows.update({ id: accountId }, { passwordHash, passwordIsInitial: false, passwordExpiresAt: null, updatedAt: new Date() });
   }
 
+  /**
+   * The same credentials hashed again with the configured parameters (at a successful login): nothing
+   * else changes — not whether the password is the initial one, nor when it expires.
+   */
+  async replaceHashes(accountId: string, hashes: { passwordHash?: string; secondPasswordHash?: string }): Promise<void> {
+    const changed: Partial<Pick<AccountRow, 'passwordHash' | 'secondPasswordHash'>> = {};
+    if (hashes.passwordHash) changed.passwordHash = hashes.passwordHash;
+    if (hashes.secondPasswordHash) changed.secondPasswordHash = hashes.secondPasswordHash;
+    if (Object.keys(changed).length) await this.rows.update({ id: accountId }, changed);
+  }
+
   async acceptTerms(accountId: string, version: string): Promise<void> {
     await this.rows.update({ id: accountId }, { termsVersion: version, termsAcceptedAt: new Date(), updatedAt: new Date() });
   }
@@ -92,11 +109,14 @@ export class AccountStore {
    * The student's account, created at the first successful directory login; the directory's
    * answer (names, enrolments) is cached on it for the claims.
    */
-  async upsertStudent(person: DirectoryPerson): Promise<AccountRow> {
+  async upsertStudent(person: DirectoryPerson, known?: AccountRow | null): Promise<AccountRow> {
     const profile = { name: person.name, nameKana: person.nameKana, nameLatin: person.nameLatin, enrollments: person.enrollments };
-    const existing = await this.findStudentByDirectoryId(person.userId);
+    // `known`: the account as the caller has just read it (null: there was none), or read here.
+    const existing = known === undefined ? await this.findStudentByDirectoryId(person.userId) : known;
     const now = new Date();
     if (existing) {
+      // Most logins find the directory's answer unchanged: no write then.
+      if (isDeepStrictEqual(JSON.parse(JSON.stringify(profile)), existing.profile)) return existing;
       await this.rows.update({ id: existing.id }, { profile, updatedAt: now });
       return { ...existing, profile, updatedAt: now };
     }

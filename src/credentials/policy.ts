@@ -1,5 +1,8 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
 import type { AppConfig, PasswordPolicy } from '../config/types.js';
+import { lazyModule } from '../lazy-module.js';
+
+// The list (and the Set made of it) weighs about 10 MiB: loaded when a password is first set.
+const languageCommon = lazyModule<typeof import('@zxcvbn-ts/language-common')>('@zxcvbn-ts/language-common');
 
 export type PolicyViolation =
   | 'too_short'
@@ -28,7 +31,7 @@ export const MANUAL_POLICY: PasswordPolicy = {
 
 let commonPasswords: Set<string> | undefined;
 function isCommon(candidate: string): boolean {
-  commonPasswords ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  commonPasswords ??= new Set((languageCommon().dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
   return commonPasswords.has(candidate.toLowerCase());
 }
 

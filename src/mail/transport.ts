@@ -1,6 +1,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { lazyModule } from '../lazy-module.js';
+
+// Loaded when the first mail is sent, not at start-up (about 10 MiB a replica may never need).
+const nodemailer = lazyModule<typeof import('nodemailer')>('nodemailer');
 
 export interface OutgoingMail {
   from: string;
@@ -15,10 +19,13 @@ export interface MailTransport {
 }
 
 export function smtpTransport(smtpUrl: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpUrl);
+  let transporter: Transporter | undefined;
   return {
-    async send(mail) { await transporter.sendMail(mail); },
-    close() { transporter.close(); },
+    async send(mail) {
+      transporter ??= nodemailer().createTransport(smtpUrl);
+      await transporter.sendMail(mail);
+    },
+    close() { transporter?.close(); },
   };
 }
 
@@ -29,7 +36,7 @@ export interface DevOutboxEntry { file: string; date: string; to: string; subjec
  * summary that the /dev/outbox page lists.
  */
 export function fileTransport(directory: string): MailTransport {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  const transporter = nodemailer().createTransport({ streamTransport: true, buffer: true });
   return {
     async send(mail) {
       await mkdir(directory, { recursive: true });

@@ -1,6 +1,7 @@
 import { LessThan } from 'typeorm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
+import { millis, rawQuery, utcDatetime } from '../db/raw-query.js';
 import { runInTransaction } from '../db/transaction.js';
 
 // The hot paths (every request of a login, every token, userinfo and refresh) are plain
@@ -26,22 +27,6 @@ const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Devic
 
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
 
-/**
- * A datetime column's value as written by TypeORM: 'YYYY-MM-DD HH:MM:SS.SSS' in UTC. That is what
- * TypeORM's SQLite drivers store, and MySQL's datetime(3) takes it as is (the connection's time zone
- * is 'Z'), so rows written here and through the entities compare and purge alike.
- */
-function utcDatetime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
-}
-
-/** mysql2 returns a Date (time zone 'Z'); sql.js the stored text, which is UTC. */
-function millis(value: Date | string): number {
-  if (value instanceof Date) return value.getTime();
-  const iso = value.includes('T') ? value : value.replace(' ', 'T');
-  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-}
-
 /** MySQL's json arrives parsed; MariaDB's json (LONGTEXT) and SQLite's text arrive as a string. */
 function parsed(value: unknown): AdapterPayload {
   if (typeof value === 'string') return JSON.parse(value) as AdapterPayload;
@@ -62,8 +47,8 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   private query(sql: string, params: unknown[]): Promise<unknown> {
-    // DataSource.query runs on the primary (never a replica) and, on sql.js, saves the file after a write.
-    return this.database.dataSource.query(sql, params);
+    // The primary (never a replica); on sql.js the file is saved after a write.
+    return rawQuery(this.database, sql, params);
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {

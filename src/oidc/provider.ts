@@ -10,6 +10,7 @@ import { pageOf, render } from '../web/render.js';
 import { adapterFactory } from './adapter.js';
 import { accountClaims, scopeClaims } from './claims.js';
 import type { KeyMaterial } from './keys.js';
+import type { AccountRow } from '../db/entities.js';
 import { logger } from '../logger.js';
 
 export const ACR = {
@@ -141,6 +142,8 @@ export function firstPartyClientIds(config: AppConfig): Set<string> {
 
 export function createProvider(services: Services, keys: KeyMaterial): Provider {
   const { config, accounts } = services;
+  /** Per request (the provider's context), the account rows read so far: gone with the request. */
+  const accountsRead = new WeakMap<object, Map<string, Promise<AccountRow | null>>>();
   const lifetimes = config.lifetimes;
   const firstParty = firstPartyClientIds(config);
   const mayIntrospect = new Set(config.clients.filter((c) => c.may_introspect).map((c) => c.client_id));
@@ -155,8 +158,13 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure },
     },
-    async findAccount(_ctx, id) {
-      const account = await accounts.findById(id);
+    async findAccount(ctx, id) {
+      // The provider asks several times within one request (session, checks, claims): one read each.
+      let read = accountsRead.get(ctx);
+      if (!read) accountsRead.set(ctx, read = new Map());
+      let found = read.get(id);
+      if (!found) read.set(id, found = accounts.findById(id));
+      const account = await found;
       // A locked account (staff decision) gets nothing, not even from an existing session.
       if (!account || account.locked) return undefined;
       return {

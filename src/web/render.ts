@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Context } from 'koa';
-import pug from 'pug';
 import type { Lang, Localized } from '../config/types.js';
+import { lazyModule } from '../lazy-module.js';
 import { projectPath } from '../project-root.js';
 import type { FieldErrors } from './forms.js';
 import type { CommonTextKey } from './common-texts.js';
@@ -25,8 +25,10 @@ export function pageOf<K extends string = CommonTextKey>(ctx: Context): PageStat
 }
 
 const viewsDir = projectPath('views');
-// Compiled templates are always cached: the server does not reload views while it runs.
+// Compiled templates are always cached: the server does not reload views while it runs. The compiler
+// itself is loaded with the first page (a replica that answers only the provider's API never needs it).
 const cache = true;
+const pug = lazyModule<typeof import('pug')>('pug');
 
 export interface PageLocals {
   title?: string;
@@ -43,7 +45,7 @@ export function render(ctx: Context, view: string, locals: PageLocals = {}, stat
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = pug.renderFile(path.join(viewsDir, `${view}.pug`), {
+  ctx.body = pug().renderFile(path.join(viewsDir, `${view}.pug`), {
     cache,
     basedir: viewsDir,
     lang: state.lang,

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import argon2 from 'argon2';
 import { accountClaims } from '../../src/oidc/claims.js';
 import { sessionTtlSeconds } from '../../src/oidc/provider.js';
 import { checkPasswordPolicy, MANUAL_POLICY } from '../../src/credentials/policy.js';
-import { PasswordHasher } from '../../src/credentials/hashing.js';
+import { OWASP_PARAMETERS, PasswordHasher } from '../../src/credentials/hashing.js';
 import { createTranslations } from '../../src/texts.js';
 import { langFromUiLocales } from '../../src/web/texts.js';
 import { normalizeEmail, pendingSetup } from '../../src/accounts/account-store.js';
@@ -40,6 +41,24 @@ describe('password hashing', () => {
     expect(await hasher.verify(null, 'x')).to.equal(false);
     expect(hasher.needsRehash(hash)).to.equal(false);
     expect(new PasswordHasher({ memoryKiB: 65536, timeCost: 3, parallelism: 1, maxConcurrent: 2 }).needsRehash(hash)).to.equal(true);
+  });
+  it('verifies hashes made by node-argon2 (the earlier implementation); a hash of another kind or parameter set is due for a rehash', async () => {
+    const hasher = new PasswordHasher();
+    const owasp = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+    const earlier = await argon2.hash('Kaeru7Tobu', { type: argon2.argon2id, ...owasp });
+    expect(earlier).to.match(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(await hasher.verify(earlier, 'Kaeru7Tobu')).to.equal(true);
+    expect(await hasher.verify(earlier, 'Kaeru7Tobu!')).to.equal(false);
+    expect(hasher.needsRehash(earlier)).to.equal(false);
+    expect(await hasher.upgraded(earlier, 'Kaeru7Tobu')).to.equal(undefined);
+    expect(hasher.needsRehash(await argon2.hash('Kaeru7Tobu', { type: argon2.argon2i, ...owasp }))).to.equal(true);
+    expect(hasher.needsRehash(await argon2.hash('Kaeru7Tobu', { type: argon2.argon2id, ...owasp, parallelism: 2 }))).to.equal(true);
+    expect(hasher.needsRehash('not a hash')).to.equal(false);
+    const upgraded = await new PasswordHasher({ ...OWASP_PARAMETERS, timeCost: 3 }).upgraded(earlier, 'Kaeru7Tobu');
+    expect(upgraded).to.match(/^\$argon2id\$v=19\$m=19456,t=3,p=1\$/);
+    expect(await hasher.verify(upgraded, 'Kaeru7Tobu')).to.equal(true);
+    // And the other way round: node-argon2 verifies what this hasher writes.
+    expect(await argon2.verify(await hasher.hash('Kaeru7Tobu'), 'Kaeru7Tobu')).to.equal(true);
   });
 });
 

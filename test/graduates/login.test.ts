@@ -1,3 +1,4 @@
+import argon2 from 'argon2';
 import { expect } from 'chai';
 import { DATABASES, newBrowser, oidc, RP, startTestServer, beginAuthorization, exchangeCode, relyingParty, type TestServer } from '../support/harness.js';
 import { linkByText, textOf } from '../support/browser.js';
@@ -97,6 +98,25 @@ for (const db of DATABASES) {
       const b3 = newBrowser();
       const again = await graduateLoginPage(server, b3);
       expect(textOf(await submitGraduateLogin(b3, again.page, email, initial))).to.contain('正しくありません');
+
+      // Hashes made by node-argon2 with another parameter set (t=3) still verify, and the next
+      // successful login stores both with the configured ones; a failed login leaves them alone.
+      const accounts = server.services.database.dataSource.getRepository(server.services.database.entities.Account);
+      const older = { type: argon2.argon2id, memoryCost: 19456, timeCost: 3, parallelism: 1 } as const;
+      const oldHashes = { passwordHash: await argon2.hash(NEW_PASSWORD, older), secondPasswordHash: await argon2.hash(NEW_SECOND, older) };
+      await accounts.update({ email }, oldHashes);
+      const b4 = newBrowser();
+      const upgrade = await graduateLoginPage(server, b4);
+      expect(textOf(await submitGraduateLogin(b4, upgrade.page, email, NEW_PASSWORD, 'Wrong9Second'))).to.contain('正しくありません');
+      expect(await accounts.findOneByOrFail({ email })).to.include(oldHashes);
+      const upgraded = await submitGraduateLogin(b4, upgrade.page, email, NEW_PASSWORD, NEW_SECOND);
+      expect((await exchangeCode(upgrade.attempt, upgraded)).claims()!.sub).to.equal(tokens.claims()!.sub);
+      const rehashed = await accounts.findOneByOrFail({ email });
+      expect(rehashed.passwordHash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(rehashed.secondPasswordHash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(await server.services.hasher.verify(rehashed.passwordHash, NEW_PASSWORD)).to.equal(true);
+      expect(await server.services.hasher.verify(rehashed.secondPasswordHash, NEW_SECOND)).to.equal(true);
+      expect(rehashed.passwordIsInitial).to.equal(false);
     });
 
     it('the login page offers 在学生の方 / 卒業生の方 without login_type; the RP can pre-select either', async () => {

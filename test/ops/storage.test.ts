@@ -7,6 +7,7 @@ import { LoginThrottle, throttleKey } from '../../src/security/throttle.js';
 import { DATABASES, freshDatabase } from '../support/harness.js';
 import { MailCatcher } from '../support/smtp.js';
 import type { Database } from '../../src/db/data-source.js';
+import { AccountStore } from '../../src/accounts/account-store.js';
 
 for (const db of DATABASES) {
   describe(`storage (${db.name})`, () => {
@@ -28,6 +29,26 @@ for (const db of DATABASES) {
         expect(await dataSource.createQueryRunner().hasTable(table), table).to.equal(false);
       }
       await dataSource.runMigrations({ transaction: 'each' });
+    });
+
+    it('an account read by id (a prepared statement of its own) is the row the repository reads, field by field', async () => {
+      const store = new AccountStore(database);
+      const rows = database.dataSource.getRepository(database.entities.Account);
+      const id = '6f1f3c2e-0000-4000-8000-00000000a001';
+      await rows.insert({
+        id, userType: 'graduate', directoryId: null, email: 'lookup@example.ac.jp', emailVerified: true, secondPasswordHash: '$argon2id$x',
+        profile: { name: { family: '検索', given: '太郎' }, enrollments: [{ studentNumber: '1', status: 'graduated' }] } as never, locale: 'en',
+        createdAt: new Date('2026-01-02T03:04:05.678Z'), updatedAt: new Date('2026-01-03T00:00:00.001Z'), passwordHash: '$argon2id$y', passwordIsInitial: true,
+        passwordExpiresAt: new Date('2026-02-01T00:00:00.000Z'), termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
+      });
+      const expected = await rows.findOneByOrFail({ id });
+      const found = await store.findById(id);
+      expect(found).to.deep.equal(expected);
+      expect(found!.emailVerified).to.equal(true);
+      expect(found!.locked).to.equal(false);
+      expect(found!.createdAt).to.be.instanceOf(Date);
+      expect(found!.createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
+      expect(await store.findById('6f1f3c2e-0000-4000-8000-00000000a002')).to.equal(null);
     });
 
     it('provider adapter: case-sensitive ids, lookups by uid and userCode, durable consume, grant revocation scoped to its model, purge', async () => {

@@ -1,3 +1,4 @@
+import argon2 from 'argon2';
 import { expect } from 'chai';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { newBrowser, oidc, DATABASES, startTestServer, RP, type TestServer, relyingParty, exchangeCode, beginAuthorization } from '../support/harness.js';
@@ -50,6 +51,24 @@ for (const db of DATABASES) {
       expect(userinfo.enrollments).to.deep.equal([{
         student_number: student.studentNumber, university: 'サンプル大学', faculty: '文学部', department: '日本文学科', status: 'enrolled', graduated_on: null,
       }]);
+    });
+
+    it('a second-password hash made by node-argon2 with other parameters verifies, and the next successful login stores it with the configured ones', async () => {
+      const student = server.students[10]!;
+      await firstLogin(server, newBrowser(), student, 'rehash@example.ac.jp');
+      const accounts = server.services.database.dataSource.getRepository(server.services.database.entities.Account);
+      const older = await argon2.hash(NEW_SECOND_PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 3, parallelism: 1 });
+      await accounts.update({ directoryId: student.userId }, { secondPasswordHash: older });
+      const browser = newBrowser();
+      const { page } = await openLogin(server, browser);
+      expect(textOf(await submitLogin(browser, page, student, 'Wrong2ndPw9'))).to.contain('正しくありません');
+      expect((await accounts.findOneByOrFail({ directoryId: student.userId })).secondPasswordHash).to.equal(older);
+      await fullLogin(server, newBrowser(), student);
+      const stored = (await accounts.findOneByOrFail({ directoryId: student.userId })).secondPasswordHash!;
+      expect(stored).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(await server.services.hasher.verify(stored, NEW_SECOND_PASSWORD)).to.equal(true);
+      await fullLogin(server, newBrowser(), student);
+      expect((await accounts.findOneByOrFail({ directoryId: student.userId })).secondPasswordHash).to.equal(stored);
     });
 
     it('a login that stops half-way resumes at the missing step next time, and no step can be skipped', async () => {

@@ -5,6 +5,7 @@ import { graduateThrottleKey, ipThrottleKey } from '../../credentials/throttle-k
 import type { Services } from '../../services.js';
 import { credentialMails } from '../../credentials/mails.js';
 import { admitAttempt } from '../../credentials/attempts.js';
+import { upgradeStoredHashes } from '../../credentials/rehash.js';
 
 // The graduate sign-in (manual 002 §2.1 steps 19–23, §2.2): 卒業生ログイン, パスワード設定 (G3) and
 // 利用許諾 at login (G4). Plain functions over the services they name.
@@ -31,15 +32,16 @@ export async function authenticateGraduate(
     return { kind: 'invalid' };
   }
   const account = await accounts.findGraduateByEmail(input.email);
-  const passwordOk = await hasher.verify(account?.passwordHash, input.password);
-  let secondOk = false;
-  if (account?.secondPasswordHash && !account.passwordIsInitial) {
-    secondOk = await hasher.verify(account.secondPasswordHash, input.secondPassword);
-  } else {
-    // First login: no second password yet; a value typed anyway costs the same time.
-    if (input.secondPassword) await hasher.verify(null, input.secondPassword);
-    secondOk = Boolean(account);
-  }
+  // Both verifications side by side: a login waits for one argon2 time, not two.
+  const secondChecked = Boolean(account?.secondPasswordHash) && !account?.passwordIsInitial;
+  const [passwordOk, secondMatches] = await Promise.all([
+    hasher.verify(account?.passwordHash, input.password),
+    secondChecked
+      ? hasher.verify(account?.secondPasswordHash, input.secondPassword)
+      // First login: no second password yet; a value typed anyway costs the same time.
+      : input.secondPassword ? hasher.verify(null, input.secondPassword) : Promise.resolve(false),
+  ]);
+  const secondOk = secondChecked ? secondMatches : Boolean(account);
   if (!account || account.locked || !passwordOk || !secondOk) {
     const locked = await throttle.lockExhausted(keys);
     await audit.record('login.failure', {
@@ -56,6 +58,7 @@ export async function authenticateGraduate(
   }
   await throttle.reset(keys[0]!);
   await throttle.release(keys[1]!);
+  await upgradeStoredHashes(services, account, { password: input.password, secondPassword: secondChecked ? input.secondPassword : undefined });
   const complete = setupComplete(pendingSetup(account, services.config.graduates?.terms.version));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'graduate', complete } });
   return { kind: 'ok', account, complete };

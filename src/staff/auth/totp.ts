@@ -1,5 +1,8 @@
-import { generate, generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
+import { lazyModule } from '../../lazy-module.js';
+
+// Loaded when the staff console first needs them, not at start-up (DESIGN §7: memory).
+const otplib = lazyModule<typeof import('otplib')>('otplib');
+const qrcode = lazyModule<typeof import('qrcode')>('qrcode');
 
 // TOTP for the staff console (RFC 6238 as authenticator apps implement it): SHA-1, 6 digits, 30-second
 // steps; a code of the previous or the next step is accepted too (clock drift), and each step only once.
@@ -9,7 +12,7 @@ const TOLERANCE_SECONDS = TOTP_PERIOD_SECONDS; // ±1 step
 
 /** A new secret (160 random bits, base32 as authenticator apps expect it). */
 export function newTotpSecret(): string {
-  return generateSecret({ length: 20 });
+  return otplib().generateSecret({ length: 20 });
 }
 
 /** What the user typed, without the spaces an app shows in the middle ("123 456"), or undefined. */
@@ -23,7 +26,7 @@ export async function matchTotp(secret: string, input: string, now = Date.now())
   const token = normalizeTotpCode(input);
   if (!token) return undefined;
   try {
-    const result = await verify({
+    const result = await otplib().verify({
       secret, token, period: TOTP_PERIOD_SECONDS, digits: 6, epoch: Math.floor(now / 1000), epochTolerance: TOLERANCE_SECONDS,
     });
     return result.valid && 'timeStep' in result ? result.timeStep : undefined;
@@ -34,17 +37,17 @@ export async function matchTotp(secret: string, input: string, now = Date.now())
 
 /** The code for a moment (tests and the enrolment page's own checks). */
 export function totpCode(secret: string, at = Date.now()): Promise<string> {
-  return generate({ secret, period: TOTP_PERIOD_SECONDS, digits: 6, epoch: Math.floor(at / 1000) });
+  return otplib().generate({ secret, period: TOTP_PERIOD_SECONDS, digits: 6, epoch: Math.floor(at / 1000) });
 }
 
 /** The otpauth:// URI an authenticator app reads from the QR code. */
 export function totpUri(issuer: string, label: string, secret: string): string {
-  return generateURI({ issuer, label, secret, period: TOTP_PERIOD_SECONDS, digits: 6 });
+  return otplib().generateURI({ issuer, label, secret, period: TOTP_PERIOD_SECONDS, digits: 6 });
 }
 
 /** The QR code as an SVG data: URL (the CSP allows data: images; no script is needed). */
 export async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+  const svg = await qrcode().toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 

@@ -6,6 +6,7 @@ import { TypeOrmAdapter } from '../../oidc/adapter.js';
 import type { Services } from '../../services.js';
 import { ipThrottleKey, studentThrottleKey } from '../../credentials/throttle-keys.js';
 import { admitAttempt } from '../../credentials/attempts.js';
+import { upgradeStoredHashes } from '../../credentials/rehash.js';
 
 // Sign-in through the university's IdP (DESIGN §4), OpenID Connect or SAML 2.0: the student signs in
 // there, comes back to this provider, which then asks only for the second password (or runs the
@@ -229,6 +230,7 @@ export async function verifyFederatedSecondPassword(
   await throttle.reset(keys[0]!);
   await throttle.release(keys[1]!);
   await pendingStore.drop(input.uid);
+  await upgradeStoredHashes(services, account, { secondPassword: input.secondPassword });
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', federated: true, complete: true } });
   return { kind: 'ok', account };
 }

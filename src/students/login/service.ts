@@ -3,6 +3,7 @@ import { pendingSetup, setupComplete } from '../../accounts/account-store.js';
 import type { Services } from '../../services.js';
 import { ipThrottleKey, studentThrottleKey } from '../../credentials/throttle-keys.js';
 import { admitAttempt } from '../../credentials/attempts.js';
+import { upgradeStoredHashes } from '../../credentials/rehash.js';
 
 // 在学生ログイン: the university's directory checks ユーザID and パスワード, this service the 第2パスワード.
 // A plain function over the services: the routes parse and render, this decides.
@@ -33,7 +34,14 @@ export async function authenticateStudent(
     return { kind: 'invalid' };
   }
 
-  const answer = await directory.verify(input.userId, input.password);
+  // The directory's check and the second password's run side by side (a login waits for one argon2
+  // time, not two); the second password's outcome counts only if the directory says yes. Either way
+  // each value typed costs one hash, so the time taken does not tell which of them was wrong.
+  const known = await accounts.findStudentByDirectoryId(input.userId);
+  const secondPasswordCheck = known?.secondPasswordHash
+    ? hasher.verify(known.secondPasswordHash, input.secondPassword)
+    : input.secondPassword ? hasher.verify(null, input.secondPassword) : Promise.resolve(false);
+  const [answer, secondPasswordMatches] = await Promise.all([directory.verify(input.userId, input.password), secondPasswordCheck]);
   if (answer.outcome === 'unavailable') {
     // Not the user's failure: the attempt does not count.
     for (const key of keys) await throttle.release(key);
@@ -44,17 +52,10 @@ export async function authenticateStudent(
   let account: AccountRow | undefined;
   let secondPasswordOk: boolean;
   if (answer.outcome === 'ok') {
-    account = await accounts.upsertStudent(answer.person);
-    if (account.secondPasswordHash) {
-      secondPasswordOk = await hasher.verify(account.secondPasswordHash, input.secondPassword);
-    } else {
-      // No second password yet: the first-login steps follow. A value typed anyway is hashed once,
-      // so the time taken does not tell which of the three values was wrong.
-      if (input.secondPassword) await hasher.verify(null, input.secondPassword);
-      secondPasswordOk = true;
-    }
+    account = await accounts.upsertStudent(answer.person, known);
+    // No second password yet: the first-login steps follow (a value typed anyway was hashed once).
+    secondPasswordOk = known?.secondPasswordHash ? secondPasswordMatches : true;
   } else {
-    if (input.secondPassword) await hasher.verify(null, input.secondPassword);
     secondPasswordOk = false;
   }
 
@@ -76,6 +77,7 @@ export async function authenticateStudent(
 
   await throttle.reset(keys[0]!);
   await throttle.release(keys[1]!);
+  if (account.secondPasswordHash) await upgradeStoredHashes(services, account, { secondPassword: input.secondPassword });
   const complete = setupComplete(pendingSetup(account));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', complete } });
   return { kind: 'ok', account, complete };

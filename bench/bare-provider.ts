@@ -1,0 +1,91 @@
+// The benchmark's baseline: a bare oidc-provider in a process of its own, started the way the
+// production server is (plain `node`, no TypeScript loader: Node strips this file's types itself,
+// which is why it imports nothing of the project and uses only erasable syntax). The same features,
+// scopes, claims, client, lifetimes and signing key as ours; no Koa middleware around it, the
+// library's in-memory adapter, an account answered from memory with the claims our userinfo returns.
+//
+// Forked by bench/run.ts with BARE_PROVIDER (JSON, see BareProviderSetup); answers over IPC with the
+// tokens a login would have issued, then serves until its parent goes.
+import type { Server } from 'node:http';
+import { Provider, type Configuration } from 'oidc-provider';
+
+export interface BareProviderSetup {
+  port: number;
+  issuer: string;
+  jwks: { keys: Array<Record<string, unknown>> };
+  client: { client_id: string; client_secret: string; redirect_uri: string };
+  claims: Record<string, unknown>;
+  scopeClaims: Record<string, string[]>;
+  scopes: string[];
+  acrValues: string[];
+  loginScope: string;
+  offlineScope: string;
+  ttl: Record<string, number>;
+}
+
+export type FromBareProvider = { type: 'ready'; accessToken: string; refreshToken: string } | { type: 'failed'; message: string };
+
+async function main(setup: BareProviderSetup): Promise<void> {
+  const accountId = String(setup.claims.sub);
+  const configuration: Configuration = {
+    clients: [{
+      client_id: setup.client.client_id, client_secret: setup.client.client_secret, token_endpoint_auth_method: 'client_secret_basic',
+      redirect_uris: [setup.client.redirect_uri], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+    }],
+    jwks: setup.jwks as Configuration['jwks'],
+    findAccount: async (_ctx, id) => {
+      if (id !== accountId) return undefined;
+      return { accountId: id, claims: () => ({ ...setup.claims, sub: id }) };
+    },
+    claims: setup.scopeClaims,
+    scopes: setup.scopes,
+    acrValues: setup.acrValues,
+    responseTypes: ['code', 'none'],
+    ttl: setup.ttl,
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
+  };
+  // The in-memory adapter is the point of this baseline: drop oidc-provider's warning about it.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('in-memory adapter')) warn(...args);
+  };
+  let provider: Provider;
+  try {
+    provider = new Provider(setup.issuer, configuration);
+  } finally {
+    console.warn = warn;
+  }
+  // Behind the same forwarded https as our server (TRUST_PROXY).
+  provider.proxy = true;
+  const server: Server = provider.listen(setup.port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+
+  // Tokens as a login would have issued them, put straight into the provider's storage.
+  const client = await provider.Client.find(setup.client.client_id);
+  if (!client) throw new Error('bare provider: client not found');
+  const grant = new provider.Grant({ accountId, clientId: client.clientId });
+  grant.addOIDCScope(setup.offlineScope);
+  const grantId = await grant.save();
+  const authTime = Math.floor(Date.now() / 1000);
+  const accessToken = await new provider.AccessToken({ client, accountId, grantId, scope: setup.loginScope, gty: 'authorization_code' }).save();
+  const refreshToken = await new provider.RefreshToken({
+    client, accountId, grantId, scope: setup.offlineScope, gty: 'authorization_code', authTime, acr: setup.acrValues.at(-1), amr: ['pwd'],
+  }).save();
+  process.send?.({ type: 'ready', accessToken, refreshToken } satisfies FromBareProvider);
+}
+
+// Never outlive the benchmark that started it.
+process.on('disconnect', () => process.exit(0));
+main(JSON.parse(process.env.BARE_PROVIDER ?? '{}') as BareProviderSetup).catch((error: unknown) => {
+  process.send?.({ type: 'failed', message: (error as Error).stack ?? String(error) } satisfies FromBareProvider);
+  process.exit(1);
+});
