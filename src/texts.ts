@@ -1,3 +1,4 @@
+import { accessibilityTexts } from './accessibility/texts.js';
 import { accountTexts } from './account/texts.js';
 import { applicationTexts } from './applications/texts.js';
 import { credentialTexts } from './credentials/texts.js';
@@ -20,5 +21,6 @@ export function createTranslations(): Translations {
     commonTexts, credentialTexts, emailTexts, applicationTexts,
     studentTexts, accountTexts, interactionTexts, staffTexts,
     graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
+    accessibilityTexts,
   ]);
 }

@@ -19,6 +19,7 @@ export const staffTexts = defineTexts({
 
   'staff.role.reviewer': '審査担当',
   'staff.role.administrator': '管理者',
+  'staff.user_with_role': '{name}（{role}）',
 
   'staff.login.title': 'スタッフログイン',
   'staff.login.login_id': 'ログインID',
@@ -290,6 +291,7 @@ export const staffTexts = defineTexts({
 
   'staff.role.reviewer': 'Reviewer',
   'staff.role.administrator': 'Administrator',
+  'staff.user_with_role': '{name} ({role})',
 
   'staff.login.title': 'Staff login',
   'staff.login.login_id': 'Login ID',
