@@ -17,6 +17,12 @@ const db = DATABASES[0];
 const SECOND_PASSWORD = 'Access1bleP';
 
 /** Characters a Japanese line must not start with when lines break between phrases (「一致しませ/ん。」). */
+/** The sections of the accessibility page (the WAIC template's 方針 → 対象範囲 → 適合レベル → 試験 → 既知の問題). */
+const POLICY_SECTIONS: Record<Lang, string[]> = {
+  ja: ['方針', '対象範囲', '目標とする適合レベル及び対応度', '試験の方法と結果', '既知の問題', 'お問い合わせ'],
+  en: ['Policy', 'Scope', 'Target conformance level and status', 'How the pages are tested, and the results', 'Known problems', 'Contact'],
+};
+
 const INSIDE_A_PHRASE = /^[んぁぃぅぇぉっゃゅょゎー。、）」』]/;
 
 (db ? describe : describe.skip)(`students' screens with axe-core (${db?.name ?? 'no database'})`, function () {
@@ -41,8 +47,16 @@ const INSIDE_A_PHRASE = /^[んぁぃぅぇぉっゃゅょゎー。、）」』]/
       const email = `a11y-${lang}@example.ac.jp`;
       const { context, page } = await contextIn(browser, server.url, lang);
 
-      await page.goto(`${server.url}/accessibility`);
+      // The accessibility page, as its footer link on every screen opens it: target, tests, known gaps.
+      await page.goto(`${server.url}/no-such-page`);
+      await page.locator('footer a[href="/accessibility"]').click();
+      await page.waitForURL(/\/accessibility$/);
+      expect(await page.locator('h2').allInnerTexts()).to.deep.equal(POLICY_SECTIONS[lang]);
+      const policy = await page.locator('main').innerText();
+      expect(policy).to.contain('JIS X 8341-3:2016').and.contain('AA').and.contain('axe-core').and.contain('375').and.contain('1280');
       await checkScreen(page, lang, 'accessibility policy');
+      await page.goto(`${server.url}/auth?client_id=no-such-client&response_type=code&scope=openid`);
+      await checkScreen(page, lang, 'error page: a login request that cannot be served');
       await page.goto(`${server.url}/no-such-page`);
       await checkScreen(page, lang, 'error page: not found');
       await page.goto(`${server.url}/students/second-password/reset?token=not-a-token`);
