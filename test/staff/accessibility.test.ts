@@ -62,6 +62,13 @@ const db = DATABASES[0];
       await errorsShown(page);
       await checkScreen(page, lang, 'staff login, nothing entered');
 
+      // The password alone does not enrol: the page asks for an enrolment link.
+      await page.locator('#login_id').fill(creds.loginId);
+      await page.locator('#password').fill(creds.password);
+      await submit(page);
+      await page.waitForURL(/\/admin\/enrol$/);
+      await checkScreen(page, lang, 'staff enrolment without a link');
+
       // The enrolment link → password → the QR code (a wrong code first) → the queue.
       await page.goto(created.enrolment.url);
       if (await page.locator('#login_id').count()) {

@@ -148,6 +148,11 @@ const INSIDE_A_PHRASE = /^[んぁぃぅぇぉっゃゅょゎー。、）」』]/
       await submit(page);
       await errorsShown(page);
       await checkScreen(page, lang, 'S6 forgotten second password, nothing entered');
+      await page.locator('input[name=_csrf]').evaluate((input: HTMLInputElement) => { input.value = 'forged'; });
+      await submit(page);
+      await page.locator('#email').waitFor({ state: 'detached' });
+      await checkScreen(page, lang, 'error page: the form expired (CSRF)');
+      await page.goto(`${server.url}/students/second-password/forgot`);
       await page.locator('#email').fill(email);
       await submit(page);
       await page.locator('#email').waitFor({ state: 'detached' });
