@@ -20,15 +20,17 @@ const db = DATABASES[0];
   this.timeout(120_000);
   let server: TestServer;
   let browser: Browser;
-  let pendingId: string;
+  const pendingIds: Record<string, string> = {};
   let accountId: string;
 
   before(async () => {
     [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
     await approvedGraduate(server, 'a11y-approved@example.com');
     accountId = (await applicationOf(server, 'a11y-approved@example.com')).accountId!;
-    await applyCompletely(server, newBrowser(), 'a11y-pending@example.com');
-    pendingId = (await applicationOf(server, 'a11y-pending@example.com')).id;
+    for (const lang of LANGS) {
+      await applyCompletely(server, newBrowser(), `a11y-pending-${lang}@example.com`);
+      pendingIds[lang] = (await applicationOf(server, `a11y-pending-${lang}@example.com`)).id;
+    }
   });
   after(async () => {
     await browser?.close();
@@ -113,12 +115,15 @@ const db = DATABASES[0];
       await checkScreen(page, lang, 'staff queue, every status');
       await expectScrollRegions(page);
 
-      await page.goto(`${server.url}/admin/applications/${pendingId}`);
+      await page.goto(`${server.url}/admin/applications/${pendingIds[lang]}`);
       await checkScreen(page, lang, 'staff application');
       await expectScrollRegions(page);
       await submit(page, `form[action$="/reject"]`);
       await errorsShown(page);
       await checkScreen(page, lang, 'staff application, reject without a reason');
+      await submit(page, `form[action$="/approve"]`);
+      await page.locator('form[action$="/approve"]').waitFor({ state: 'detached' });
+      await checkScreen(page, lang, 'staff application approved');
 
       await page.goto(`${server.url}/admin/accounts`);
       await checkScreen(page, lang, 'staff account search');
