@@ -15,12 +15,15 @@ import { studentTexts } from './students/texts.js';
 import { commonTexts } from './web/common-texts.js';
 import { Translations } from './web/texts.js';
 
-/** Every table of screen texts, composed into the one translator of the service (a key defined twice stops the start). */
+/** Every table of screen texts (ja and en), as the translator composes them. */
+export const TEXT_TABLES = [
+  commonTexts, credentialTexts, emailTexts, applicationTexts,
+  studentTexts, accountTexts, interactionTexts, staffTexts,
+  graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
+  accessibilityTexts,
+] as const;
+
+/** The one translator of the service (a key defined twice stops the start). */
 export function createTranslations(): Translations {
-  return new Translations([
-    commonTexts, credentialTexts, emailTexts, applicationTexts,
-    studentTexts, accountTexts, interactionTexts, staffTexts,
-    graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
-    accessibilityTexts,
-  ]);
+  return new Translations(TEXT_TABLES);
 }

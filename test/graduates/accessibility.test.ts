@@ -6,6 +6,7 @@
  * One Chromium and one browser profile per language; the screens are reached by the names of their
  * controls in the markup, so the same walk runs in both languages.
  */
+import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { approveApplication } from '../../src/staff/review/service.js';
 import { checkScreen, contextIn, LANGS, type Lang } from '../support/axe.js';
@@ -87,7 +88,12 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
       await submit(page, 'button[name=action][value="postal:home"]');
       await page.locator('[data-postal-message="home"]:not(:empty)').waitFor();
       await checkScreen(page, lang, 'G1 application form, postal code not valid');
-      await fillForm(page, await validForm(server));
+      // The postal code's numeric keypad has no hyphen: the hint asks for the 7 digits, which the server takes.
+      const postal = page.locator('#home_postal_code');
+      expect(await postal.getAttribute('inputmode')).to.equal('numeric');
+      const hint = await page.locator(`[id="${(await postal.getAttribute('aria-describedby'))!.split(' ').pop()}"]`).innerText();
+      expect(hint).to.contain(lang === 'ja' ? '7桁の数字' : '7 digits').and.not.contain('XXX-XXXX');
+      await fillForm(page, await validForm(server, { home_postal_code: '5300001' }));
       await submit(page, 'button[name=action][value=next]');
       await page.locator('#files').waitFor();
       await checkScreen(page, lang, 'G1 documents');
