@@ -11,7 +11,7 @@
 // test/ops/dependencies.test.ts runs this file over the small trees under test/fixtures/dependencies/
 // (each with a src/ of its own) to show that the rules fail and pass.
 
-const CAPABILITY = '^src/(students|graduates|staff|account|interaction|dev)/';
+const CAPABILITY = '^src/(students|graduates|staff|account|interaction|dev|accessibility)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -3,6 +3,7 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import helmet from 'koa-helmet';
 import type { Provider } from 'oidc-provider';
+import { accessibilityRoutes } from './accessibility/routes.js';
 import { accountRoutes } from './account/index.js';
 import { demoRelyingParty, demoRelyingPartyClient, withDemoRelyingParty } from './dev/demo-rp.js';
 import { devPages, devRoutes } from './dev/routes.js';
@@ -80,7 +81,7 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
   const deps = { services, provider };
   // The login interaction shows the students' and graduates' screens of its prompts.
   const interaction = interactionRoutes(deps, { student: studentScreens(deps), graduate: graduateScreens(deps) });
-  const routers = [interaction, studentRoutes(deps), graduateRoutes(deps), postalCodeRoutes(services), accountRoutes(deps), staffRoutes(deps)];
+  const routers = [interaction, studentRoutes(deps), graduateRoutes(deps), postalCodeRoutes(services), accountRoutes(deps), staffRoutes(deps), accessibilityRoutes(config)];
   if (!config.env.production) {
     routers.push(devRoutes(devPages(config)));
     const demoClient = demoRelyingPartyClient(config);

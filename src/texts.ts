@@ -1,3 +1,4 @@
+import { accessibilityTexts } from './accessibility/texts.js';
 import { accountTexts } from './account/texts.js';
 import { applicationTexts } from './applications/texts.js';
 import { credentialTexts } from './credentials/texts.js';
@@ -19,11 +20,15 @@ import { studentTexts } from './students/texts.js';
 import { commonTexts } from './web/common-texts.js';
 import { Translations } from './web/texts.js';
 
-/** Every table of screen texts, composed into the one translator of the service (a key defined twice stops the start). */
+/** Every table of screen texts (ja and en), as the translator composes them. */
+export const TEXT_TABLES = [
+  commonTexts, credentialTexts, emailTexts, applicationTexts,
+  studentTexts, accountTexts, interactionTexts, staffTexts, reviewTexts, auditTexts, accountPageTexts, staffPasswordTexts, memberTexts,
+  graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
+  accessibilityTexts,
+] as const;
+
+/** The one translator of the service (a key defined twice stops the start). */
 export function createTranslations(): Translations {
-  return new Translations([
-    commonTexts, credentialTexts, emailTexts, applicationTexts,
-    studentTexts, accountTexts, interactionTexts, staffTexts, reviewTexts, auditTexts, accountPageTexts, staffPasswordTexts, memberTexts,
-    graduateTexts, applyTexts, graduateLoginTexts, passwordResetTexts, enrollmentTexts, personalDataTexts,
-  ]);
+  return new Translations(TEXT_TABLES);
 }

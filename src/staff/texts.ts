@@ -20,6 +20,7 @@ export const staffTexts = defineTexts({
 
   'staff.role.reviewer': '審査担当',
   'staff.role.administrator': '管理者',
+  'staff.user_with_role': '{name}（{role}）',
 
   'staff.login.title': 'スタッフログイン',
   'staff.login.login_id': 'ログインID',
@@ -292,6 +293,7 @@ export const staffTexts = defineTexts({
 
   'staff.role.reviewer': 'Reviewer',
   'staff.role.administrator': 'Administrator',
+  'staff.user_with_role': '{name} ({role})',
 
   'staff.login.title': 'Staff login',
   'staff.login.login_id': 'Login ID',

@@ -8,7 +8,7 @@ export const personalDataTexts = defineTexts({
   'personal.notes': [
     '入力項目は利用環境により異なります。',
     '氏名は、苗字と名前の間にスペースを入れてください。',
-    '郵便番号を「XXX-XXXX」の形式で入力し「検索」ボタンを押すと、住所が表示されます。マンション名などを追記してください。',
+    '郵便番号を7桁の数字で入力し（ハイフンは不要です）「検索」ボタンを押すと、住所が表示されます。マンション名などを追記してください。',
   ],
   'personal.review_note': '次の項目の変更は、大学の承認後に反映されます：{fields}',
   'personal.pending': '大学の承認待ちの変更申請があります：{fields}',
@@ -28,7 +28,7 @@ export const personalDataTexts = defineTexts({
   'personal.notes': [
     'The items you are asked for depend on the university.',
     'Put a space between the family name and the given name.',
-    'Enter the postal code as XXX-XXXX and press "Search" to fill in the address, then add the building and room.',
+    'Enter the postal code as 7 digits (no hyphen needed) and press "Search" to fill in the address, then add the building and room.',
   ],
   'personal.review_note': 'Changes to these items take effect once the university approves them: {fields}',
   'personal.pending': 'A change is waiting for the university\'s approval: {fields}',
