@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { approveApplication } from '../../src/staff/review/service.js';
 import { checkScreen, contextIn, LANGS, type Lang } from '../support/axe.js';
 import { launchChromium } from '../support/chromium.js';
-import { applicationOf, STAFF, validForm } from '../support/graduates.js';
+import { applicationOf, STAFF, validForm, withCatalogueSelects } from '../support/graduates.js';
 import { beginAuthorization, DATABASES, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
 import { urlIn } from '../support/smtp.js';
@@ -93,7 +93,7 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     expect(await postal.getAttribute('inputmode')).to.equal('numeric');
     const hint = await page.locator(`[id="${(await postal.getAttribute('aria-describedby'))!.split(' ').pop()}"]`).innerText();
     expect(hint).to.contain(lang === 'ja' ? '7桁の数字' : '7 digits').and.not.contain('XXX-XXXX');
-    await fillForm(page, await validForm(server, { home_postal_code: '5300001' }));
+    await fillForm(page, await withCatalogueSelects(server, await validForm(server, { home_postal_code: '5300001' })));
     await submit(page, 'button[name=action][value=next]');
     await page.locator('#files').waitFor();
     await checkScreen(page, lang, 'G1 documents');
@@ -101,8 +101,8 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     await errorsShown(page);
     await checkScreen(page, lang, 'G1 documents, no image chosen');
     await page.locator('#document_type').selectOption('drivers_license');
+    // A chosen file is added at once (public/js/document-upload.js).
     await page.locator('#files').setInputFiles([{ name: 'front.png', mimeType: 'image/png', buffer: pngImage(320, 200) }]);
-    await submit(page, 'main form[enctype] button[type=submit]');
     await page.locator('img.documents__preview').first().waitFor();
     await checkScreen(page, lang, 'G1 documents, an image added');
     await page.goto(`${server.url}/graduates/apply/confirm`);
@@ -152,12 +152,12 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     await submit(page);
     await page.locator('#student_number').waitFor();
     await checkScreen(page, lang, 'G5 enrolment form');
-    await submit(page, 'main form.card button[type=submit][value=next], main form.card button[type=submit]:not([value^="postal"])');
+    await submit(page, 'main form.card button[type=submit][value=next]');
     await errorsShown(page);
     await checkScreen(page, lang, 'G5 enrolment form, nothing entered');
     const form = await validForm(server, { student_number: 'M2409999' });
-    await fillForm(page, { enrolled_name_kanji: '電電 太郎', enrolled_name_kana: 'デンデン タロウ', catalogue_id: form.catalogue_id!, student_number: 'M2409999', graduated_month: '2024-03', leaving_type: 'graduated' });
-    await submit(page, 'main form.card button[type=submit][value=next], main form.card button[type=submit]:not([value^="postal"])');
+    await fillForm(page, await withCatalogueSelects(server, { enrolled_name_kanji: '電電 太郎', enrolled_name_kana: 'デンデン タロウ', catalogue_id: form.catalogue_id!, student_number: 'M2409999', graduated_month: '2024-03', leaving_type: 'graduated' }));
+    await submit(page, 'main form.card button[type=submit][value=next]');
     await page.locator('#student_number').waitFor({ state: 'detached' });
     await checkScreen(page, lang, 'G5 confirmation');
     await submit(page, 'main form button[type=submit]');

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openContext, VIEWPORTS } from '../support/chromium.js';
-import { validForm } from '../support/graduates.js';
+import { validForm, withCatalogueSelects } from '../support/graduates.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
 import { chooseOption, chooseRadio, press, tabTo, tick, typeDate, typeInto } from '../support/keyboard.js';
@@ -73,7 +73,7 @@ async function fillByKeyboard(page: Page, values: Record<string, string>): Promi
     await press(page, page.getByRole('button', { name: '同意する', exact: true }));
 
     await page.getByRole('heading', { level: 1, name: '申請者情報登録' }).waitFor();
-    const values = await validForm(server);
+    const values = await withCatalogueSelects(server, await validForm(server));
     await fillByKeyboard(page, values);
     // Back up with Shift+Tab to the first field and check it kept what was typed.
     await tabTo(page, page.locator('#name_romaji'), { backwards: true, max: 200 });
@@ -84,10 +84,10 @@ async function fillByKeyboard(page: Page, values: Record<string, string>): Promi
     await tabTo(page, page.locator('#files'));
     const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Space');
+    // A chosen file is added at once (public/js/document-upload.js); 確認 is the form's own button.
     await (await chooser).setFiles([{ name: 'front.png', mimeType: 'image/png', buffer: pngImage(320, 200) }]);
-    await press(page, page.getByRole('button', { name: '画像を追加', exact: true }));
     await page.getByText('画像を追加しました。', { exact: true }).waitFor();
-    await press(page, page.getByRole('link', { name: '確認', exact: true }));
+    await press(page, page.getByRole('button', { name: '確認', exact: true }));
 
     await page.getByRole('heading', { level: 1, name: '申請内容の確認' }).waitFor();
     await press(page, page.getByRole('button', { name: '申請', exact: true }));

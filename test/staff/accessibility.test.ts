@@ -121,6 +121,10 @@ const db = DATABASES[0];
       await submit(page, `form[action$="/reject"]`);
       await errorsShown(page);
       await checkScreen(page, lang, 'staff application, reject without a reason');
+      // 承認 asks for confirmation on a page of its own, then decides.
+      await submit(page, `form[action$="/approve"]`);
+      await page.locator('form[action$="/approve"] input[name="confirm"]').waitFor({ state: 'attached' });
+      await checkScreen(page, lang, 'staff approval confirmation');
       await submit(page, `form[action$="/approve"]`);
       await page.locator('form[action$="/approve"]').waitFor({ state: 'detached' });
       await checkScreen(page, lang, 'staff application approved');

@@ -311,7 +311,8 @@ for (const db of DATABASES) {
             expect(widths.scroll).to.be.greaterThan(widths.client);
             await region.focus();
             await tab.keyboard.press('ArrowRight');
-            expect(await region.evaluate((el) => el.scrollLeft)).to.be.greaterThan(0);
+            // The keyboard scroll may be animated: wait for it to move rather than read it at once.
+            await tab.waitForFunction((el) => el.scrollLeft > 0, await region.elementHandle(), { timeout: 5000 });
           }
           await context.close();
         }

@@ -23,6 +23,17 @@ export async function validForm(server: TestServer, overrides: Record<string, st
   };
 }
 
+/**
+ * `values` as a browser fills the form in: the catalogue entry (catalogue_id) chosen through its three
+ * selects, 大学名, then 学部名 (listed once a university is chosen), then 学科名.
+ */
+export async function withCatalogueSelects(server: TestServer, values: Record<string, string>): Promise<Record<string, string>> {
+  const entry = (await activeCatalogue(server.services.database)).find((e) => e.id === values.catalogue_id);
+  if (!entry) return values;
+  const { catalogue_id: catalogueId, ...rest } = values;
+  return { ...rest, catalogue_university: entry.university, catalogue_faculty: entry.faculty, catalogue_id: catalogueId! };
+}
+
 export async function upload(browser: HttpBrowser, server: TestServer, page: Page, documentType: string, files: Array<{ filename: string; type: string; bytes: Buffer }>): Promise<Page> {
   const form = findForm(page, '/graduates/apply/documents');
   const { body, contentType } = multipartBody({ ...form.hidden, document_type: documentType }, files.map((f) => ({ field: 'files', ...f })));
