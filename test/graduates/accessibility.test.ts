@@ -79,9 +79,9 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     await checkScreen(page, lang, 'G1 terms, not agreed');
     await page.locator('input[name=agree]').check();
     await submit(page);
-    await page.locator('button[name=action][value=next]').waitFor();
+    await page.locator('button.button--primary[name=action][value=next]').waitFor();
     await checkScreen(page, lang, 'G1 application form');
-    await submit(page, 'button[name=action][value=next]');
+    await submit(page, 'button.button--primary[name=action][value=next]');
     await errorsShown(page);
     await checkScreen(page, lang, 'G1 application form, nothing entered');
     await page.locator('#home_postal_code').fill('1');
@@ -94,7 +94,7 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     const hint = await page.locator(`[id="${(await postal.getAttribute('aria-describedby'))!.split(' ').pop()}"]`).innerText();
     expect(hint).to.contain(lang === 'ja' ? '7桁の数字' : '7 digits').and.not.contain('XXX-XXXX');
     await fillForm(page, await withCatalogueSelects(server, await validForm(server, { home_postal_code: '5300001' })));
-    await submit(page, 'button[name=action][value=next]');
+    await submit(page, 'button.button--primary[name=action][value=next]');
     await page.locator('#files').waitFor();
     await checkScreen(page, lang, 'G1 documents');
     await submit(page, 'main form[enctype] button[type=submit]');
@@ -152,12 +152,12 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     await submit(page);
     await page.locator('#student_number').waitFor();
     await checkScreen(page, lang, 'G5 enrolment form');
-    await submit(page, 'main form.card button[type=submit][value=next]');
+    await submit(page, 'main form.card button.button--primary[type=submit][value=next]');
     await errorsShown(page);
     await checkScreen(page, lang, 'G5 enrolment form, nothing entered');
     const form = await validForm(server, { student_number: 'M2409999' });
     await fillForm(page, await withCatalogueSelects(server, { enrolled_name_kanji: '電電 太郎', enrolled_name_kana: 'デンデン タロウ', catalogue_id: form.catalogue_id!, student_number: 'M2409999', graduated_month: '2024-03', leaving_type: 'graduated' }));
-    await submit(page, 'main form.card button[type=submit][value=next]');
+    await submit(page, 'main form.card button.button--primary[type=submit][value=next]');
     await page.locator('#student_number').waitFor({ state: 'detached' });
     await checkScreen(page, lang, 'G5 confirmation');
     await submit(page, 'main form button[type=submit]');
@@ -167,11 +167,11 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
     // ---- G6 個人情報設定・変更: nothing changed (an error), then a change, its confirmation, done.
     await page.goto(`${server.url}/account/personal`);
     await checkScreen(page, lang, 'G6 personal data');
-    await submit(page, 'main form.card button[type=submit]:not([value^="postal"])');
+    await submit(page, 'main form.card button.button--primary[type=submit]');
     await errorsShown(page);
     await checkScreen(page, lang, 'G6 personal data, nothing changed');
     await page.locator('#home_phone').fill('06-9876-5432');
-    await submit(page, 'main form.card button[type=submit]:not([value^="postal"])');
+    await submit(page, 'main form.card button.button--primary[type=submit]');
     await page.locator('#home_phone').waitFor({ state: 'detached' });
     await checkScreen(page, lang, 'G6 confirmation');
     await submit(page, 'main form button[type=submit]');

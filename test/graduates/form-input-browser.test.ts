@@ -56,7 +56,7 @@ function field(scope: Page | Locator, label: string): Locator {
 
   const options = (select: Locator) => select.locator('option').evaluateAll((list) => list.map((o) => o.textContent!.trim()).slice(1));
 
-  it('with JavaScript: the summary takes the focus and its links lead to the fields; the selects filter in place; a chosen file is added at once', async () => {
+  it('with JavaScript: the summary takes the focus and its links lead to the fields; the selects filter in place; Enter means 確認; a chosen file is added at once', async () => {
     const context = await browser.newContext({ ...PHONE.options, locale: 'ja-JP' });
     const page = await applicationForm(context, 'js-on@example.com');
     // Nothing typed: the summary, focused, counts and links the problems.
@@ -90,7 +90,8 @@ function field(scope: Page | Locator, label: string): Locator {
     await field(page, '学科名').selectOption({ label: '数学科' });
     expect(loads).to.equal(0);
     expect(page.url()).to.equal(url);
-    await page.getByRole('button', { name: '確認', exact: true }).click();
+    // Enter in a text field means 確認, not the 郵便番号 検索 or 選択 buttons that come before it.
+    await field(page, '氏名（漢字）').press('Enter');
 
     // 本人確認書類: choosing the file adds it (no 画像を追加 press), with the chosen caption.
     await heading(page, '本人確認書類');

@@ -77,7 +77,7 @@ async function fillByKeyboard(page: Page, values: Record<string, string>): Promi
     await fillByKeyboard(page, values);
     // Back up with Shift+Tab to the first field and check it kept what was typed.
     await tabTo(page, page.locator('#name_romaji'), { backwards: true, max: 200 });
-    await press(page, page.locator('button[name=action][value=next]'));
+    await press(page, page.locator('button.button--primary[name=action][value=next]'));
 
     await page.getByRole('heading', { level: 1, name: '本人確認書類' }).waitFor();
     await chooseOption(page, page.locator('#document_type'), 'drivers_license');
