@@ -6,10 +6,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { checkScreen, contextIn, LANGS, type Lang } from '../support/axe.js';
-import { launchChromium } from '../support/chromium.js';
+import { startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
 import { firstLogin, NEW_SECOND_PASSWORD } from '../support/flows.js';
 import { approvedGraduate, firstGraduateLogin, NEW_PASSWORD, NEW_SECOND } from '../support/graduates.js';
-import { DATABASES, newBrowser, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, newBrowser, type TestServer } from '../support/harness.js';
 import { urlIn } from '../support/smtp.js';
 
 const db = DATABASES[0];
@@ -19,13 +19,8 @@ const db = DATABASES[0];
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => { ({ browser, server } = await startChromiumAndServer(db!)); });
+  after(() => stopChromiumAndServer(browser, server));
 
   const submit = (page: Page) => page.locator('main form.card button[type=submit]').first().click();
   const errorsShown = (page: Page) => page.locator('.alert--error').first().waitFor();

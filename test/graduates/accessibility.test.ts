@@ -10,9 +10,9 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { approveApplication } from '../../src/staff/review/service.js';
 import { checkScreen, contextIn, LANGS, type Lang } from '../support/axe.js';
-import { launchChromium } from '../support/chromium.js';
+import { startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
 import { applicationOf, STAFF, validForm, withCatalogueSelects } from '../support/graduates.js';
-import { beginAuthorization, DATABASES, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
+import { beginAuthorization, DATABASES, relyingParty, RP, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
 import { urlIn } from '../support/smtp.js';
 
@@ -39,13 +39,8 @@ async function fillForm(page: Page, values: Record<string, string>): Promise<voi
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => { ({ browser, server } = await startChromiumAndServer(db!)); });
+  after(() => stopChromiumAndServer(browser, server));
 
   const submit = (page: Page, selector = 'main form.card button[type=submit]') => page.locator(selector).first().click();
   const errorsShown = (page: Page) => page.locator('.alert--error, .card--error').first().waitFor();

@@ -7,8 +7,8 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expectAccessible } from '../support/axe.js';
-import { heading, launchChromium, PHONE, text } from '../support/chromium.js';
-import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { heading, PHONE, text, startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
+import { DATABASES, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
 import { urlIn } from '../support/smtp.js';
 
@@ -23,11 +23,8 @@ function field(scope: Page | Locator, label: string): Locator {
   this.timeout(90_000);
   let server: TestServer;
   let browser: Browser;
-  before(async () => { [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]); });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => { ({ browser, server } = await startChromiumAndServer(db!)); });
+  after(() => stopChromiumAndServer(browser, server));
 
   /** G1 up to 申請者情報登録 in this context: the address, the mailed URL, 利用許諾. */
   async function applicationForm(context: BrowserContext, email: string): Promise<Page> {

@@ -5,9 +5,9 @@
  * Every element the focus stops on must show a visible focus indicator (test/support/keyboard.ts).
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openContext, VIEWPORTS } from '../support/chromium.js';
+import { openContext, VIEWPORTS, startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
 import { validForm, withCatalogueSelects } from '../support/graduates.js';
-import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
 import { chooseOption, chooseRadio, press, tabTo, tick, typeDate, typeInto } from '../support/keyboard.js';
 import { importPostalCodes } from '../../src/postal/import.js';
@@ -47,13 +47,10 @@ async function fillByKeyboard(page: Page, values: Record<string, string>): Promi
   let browser: Browser;
 
   before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
+    ({ browser, server } = await startChromiumAndServer(db!));
     await importPostalCodes(server.services.database, 'test/fixtures/postal-codes-sample.csv');
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => stopChromiumAndServer(browser, server));
 
   it('G1 from 新規登録手続き to 申請受付, Tab/Shift+Tab/Enter/Space only, the focus always visible', async () => {
     const email = 'graduate-keyboard@example.com';

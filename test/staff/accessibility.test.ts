@@ -9,9 +9,9 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { createStaffUser } from '../../src/staff/members/service.js';
 import { checkScreen, contextIn, LANGS, type Lang } from '../support/axe.js';
-import { launchChromium } from '../support/chromium.js';
+import { startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
 import { applicationOf, applyCompletely, approvedGraduate } from '../support/graduates.js';
-import { DATABASES, newBrowser, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, newBrowser, type TestServer } from '../support/harness.js';
 import { nextCode, wrongCode, type StaffCredentials } from '../support/staff.js';
 
 const db = DATABASES[0];
@@ -24,7 +24,7 @@ const db = DATABASES[0];
   let accountId: string;
 
   before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
+    ({ browser, server } = await startChromiumAndServer(db!));
     await approvedGraduate(server, 'a11y-approved@example.com');
     accountId = (await applicationOf(server, 'a11y-approved@example.com')).accountId!;
     for (const lang of LANGS) {
@@ -32,10 +32,7 @@ const db = DATABASES[0];
       pendingIds[lang] = (await applicationOf(server, `a11y-pending-${lang}@example.com`)).id;
     }
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => stopChromiumAndServer(browser, server));
 
   const submit = (page: Page, form = 'main form.card') => page.locator(`${form} button[type=submit]`).first().click();
   const errorsShown = (page: Page) => page.locator('.alert--error').first().waitFor();

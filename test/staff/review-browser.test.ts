@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible } from '../support/axe.js';
-import { launchChromium, openContext, PHONE, shoot, VIEWPORTS } from '../support/chromium.js';
+import { openContext, PHONE, shoot, VIEWPORTS, startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
 import { approveApplication } from '../../src/staff/review/service.js';
-import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, type TestServer } from '../support/harness.js';
 import { reviewer, seedApplication } from '../support/review.js';
 import { nextCode, type StaffCredentials } from '../support/staff.js';
 
@@ -24,7 +24,7 @@ const db = DATABASES[0];
   let creds: StaffCredentials;
 
   before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
+    ({ browser, server } = await startChromiumAndServer(db!));
     creds = (await reviewer(server, '窓口 さくら')).creds;
     ({ context, page } = await openContext(browser, VIEWPORTS[0]!));
     await page.goto(`${server.url}/admin/login`);
@@ -35,10 +35,7 @@ const db = DATABASES[0];
     await page.getByRole('button', { name: '確認', exact: true }).click();
     await page.waitForURL(/\/admin\/applications$/);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => stopChromiumAndServer(browser, server));
 
   const screen = (name: string) => shoot(page, 'staff/review', `desktop-${name}`);
 

@@ -9,8 +9,8 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { checkScreen, contextIn, LANGS, renderedLines, type Lang } from '../support/axe.js';
-import { launchChromium } from '../support/chromium.js';
-import { beginAuthorization, DATABASES, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
+import { startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
+import { beginAuthorization, DATABASES, relyingParty, RP, type TestServer } from '../support/harness.js';
 import { urlIn } from '../support/smtp.js';
 
 const db = DATABASES[0];
@@ -30,13 +30,8 @@ const INSIDE_A_PHRASE = /^[んぁぃぅぇぉっゃゅょゎー。、）」』]/
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => { ({ browser, server } = await startChromiumAndServer(db!)); });
+  after(() => stopChromiumAndServer(browser, server));
 
   const submit = (page: Page) => page.locator('main form.card button[type=submit]').first().click();
   const errorsShown = (page: Page) => page.locator('.alert--error, .card--error').first().waitFor();

@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openContext, VIEWPORTS } from '../support/chromium.js';
-import { beginAuthorization, DATABASES, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
+import { openContext, VIEWPORTS, startChromiumAndServer, stopChromiumAndServer } from '../support/chromium.js';
+import { beginAuthorization, DATABASES, relyingParty, RP, type TestServer } from '../support/harness.js';
 import { press, tabTo, typeInto } from '../support/keyboard.js';
 import { urlIn } from '../support/smtp.js';
 
@@ -18,13 +18,8 @@ const SECOND_PASSWORD = 'Keyboard2ndPw';
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    [browser, server] = await Promise.all([launchChromium(), startTestServer(db!)]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => { ({ browser, server } = await startChromiumAndServer(db!)); });
+  after(() => stopChromiumAndServer(browser, server));
 
   it('S1 email registration → S2 second password → S3 login, Tab/Shift+Tab/Enter only, the focus always visible', async () => {
     const student = server.students[0]!;

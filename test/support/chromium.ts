@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { RP } from './harness.js';
+import { RP, startTestServer, type DatabaseTarget, type TestServer } from './harness.js';
 
 // Headless Chromium for the screen tests: Debian's /usr/bin/chromium driven by playwright-core (no
 // browser download), the relying party's callback answered by the test, a screenshot of every
@@ -22,6 +22,17 @@ export function launchChromium(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
   });
+}
+
+/** A browser suite's two parts, started together (before) and stopped together (after). */
+export async function startChromiumAndServer(db: DatabaseTarget): Promise<{ browser: Browser; server: TestServer }> {
+  const [browser, server] = await Promise.all([launchChromium(), startTestServer(db)]);
+  return { browser, server };
+}
+
+export async function stopChromiumAndServer(browser: Browser | undefined, server: TestServer | undefined): Promise<void> {
+  await browser?.close();
+  await server?.stop();
 }
 
 /** A fresh profile (no cookies) whose requests to the client's callback are answered here and recorded. */
