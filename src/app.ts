@@ -8,6 +8,7 @@ import { accountRoutes } from './account/index.js';
 import { demoRelyingParty, demoRelyingPartyClient, withDemoRelyingParty } from './dev/demo-rp.js';
 import { devPages, devRoutes } from './dev/routes.js';
 import { interactionRoutes } from './interaction/index.js';
+import { providerApiEndpoints, providerBrowserRoutes } from './oidc/api-endpoints.js';
 import { createProvider } from './oidc/provider.js';
 import { projectPath } from './project-root.js';
 import type { KeyMaterial } from './oidc/keys.js';
@@ -40,6 +41,8 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
   koa.keys = keys.cookieKeys;
   koa.proxy = config.env.trustProxy;
   if (operations) koa.use(operations);
+  // The provider's API endpoints skip the web stack that follows (src/oidc/api-endpoints.ts).
+  koa.use(providerApiEndpoints(provider, { secure }));
 
   koa.use(helmet({
     contentSecurityPolicy: {
@@ -66,13 +69,6 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
   });
   koa.use(csrfProtection(secure));
   koa.use(errorPages({ issuer: config.issuer }));
-  // The provider's API endpoints (discovery, JWKS, token, userinfo, introspection, revocation) go
-  // straight to the provider, past the static mounts and our routers, none of which answers them.
-  // The headers, language, CSRF state and error pages above still apply (oidc-provider's renderError
-  // uses them when a browser asks for HTML).
-  const toProvider = mount(provider);
-  const providerApi = providerApiRoutes(provider);
-  koa.use((ctx, next) => (providerApi.get(ctx.path)?.has(ctx.method) ? toProvider(ctx, next) : next()));
   // Static files only under their own prefixes: elsewhere a file-system lookup on every request
   // would queue behind password hashes on libuv's thread pool.
   koa.use(mount('/css', serve(projectPath('public/css'), { maxage: 3600_000, index: false })));
@@ -92,41 +88,6 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
     koa.use(router.allowedMethods({ throw: true }));
   }
   koa.use(httpsOnlyFor(providerBrowserRoutes(provider), secure));
-  koa.use(toProvider);
+  koa.use(mount(provider));
   return { koa, provider };
-}
-
-/** The provider's routes a browser visits (authorization and its resume, logout): they set Secure cookies. */
-function providerBrowserRoutes(provider: Provider): string[] {
-  return ['authorization', 'end_session', 'code_verification'].flatMap((name) => {
-    try {
-      return [provider.pathFor(name, { mountPath: '' })];
-    } catch {
-      return []; // not enabled
-    }
-  });
-}
-
-/** Path → methods of the provider's machine-to-machine routes that are enabled in this configuration. */
-function providerApiRoutes(provider: Provider): Map<string, Set<string>> {
-  const routes = new Map<string, Set<string>>([
-    ['/.well-known/openid-configuration', new Set(['GET', 'OPTIONS'])],
-  ]);
-  const named: Array<[string, string[]]> = [
-    ['jwks', ['GET', 'OPTIONS']],
-    ['token', ['POST', 'OPTIONS']],
-    ['userinfo', ['GET', 'POST', 'OPTIONS']],
-    ['introspection', ['POST', 'OPTIONS']],
-    ['revocation', ['POST', 'OPTIONS']],
-  ];
-  for (const [name, methods] of named) {
-    let route: string;
-    try {
-      route = provider.pathFor(name, { mountPath: '' }); // what its router matches (it is mounted at /)
-    } catch {
-      continue; // not enabled
-    }
-    routes.set(route, new Set(methods));
-  }
-  return routes;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
-import { rowLookup } from '../db/raw-query.js';
+import { entityColumns, rowLookup, type EntityColumns } from '../db/raw-query.js';
 import type { AccountRow } from '../db/entities.js';
 import type { DirectoryPerson } from '../directory/directory.js';
 
@@ -57,9 +57,13 @@ export class AccountStore {
   /** By id: read for every token, userinfo and session request (findAccount), so prepared once. */
   private readonly byId: (id: unknown) => Promise<AccountRow | null>;
 
+  /** The columns of an account row, for statements that read it beside another table's (the provider's tokens). */
+  readonly columns: EntityColumns<AccountRow>;
+
   constructor(database: Database) {
     this.rows = database.dataSource.getRepository(database.entities.Account);
     this.byId = rowLookup(database, database.entities.Account, 'id');
+    this.columns = entityColumns(database, database.entities.Account);
   }
 
   findById(id: string): Promise<AccountRow | null> {

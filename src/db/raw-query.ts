@@ -40,34 +40,70 @@ export function millis(value: Date | string): number {
 }
 
 /**
- * A lookup of one row by one column with rawQuery, hydrated as TypeORM's repository would (the
- * driver's own conversions of booleans, json and dates, from the entity's metadata), without building
- * the query anew for every call: for rows read on every request (the account behind a token).
+ * An entity's columns read with rawQuery, hydrated as TypeORM's repository would (the driver's own
+ * conversions of booleans, json and dates, from the entity's metadata). `select(alias, prefix)` lists
+ * the columns of table `alias` as `prefix` + column name, so that they can be read beside another
+ * table's in one statement; `hydrate(row, prefix)` makes the entity of them (null when the row has
+ * none, e.g. the empty side of a LEFT JOIN). Prepared on first use: the metadata exists once the data
+ * source is initialised.
+ */
+export interface EntityColumns<T> {
+  readonly table: string;
+  /** The primary column's name, escaped. */
+  readonly key: string;
+  select(alias: string, prefix: string): string;
+  hydrate(row: Record<string, unknown>, prefix: string): T | null;
+  escape(name: string): string;
+}
+
+export function entityColumns<T extends ObjectLiteral>(database: Database, target: EntitySchema<T>): EntityColumns<T> {
+  let prepared: { table: string; columns: ColumnMetadata[]; primary: ColumnMetadata } | undefined;
+  const prepare = () => {
+    if (!prepared) {
+      const metadata = database.dataSource.getMetadata(target);
+      const primary = metadata.primaryColumns[0];
+      if (!primary) throw new Error(`${metadata.name} has no primary column`);
+      prepared = { table: metadata.tableName, columns: metadata.columns.filter((column) => !column.isVirtual), primary };
+    }
+    return prepared;
+  };
+  const escape = (name: string) => database.dataSource.driver.escape(name);
+  return {
+    get table() { return prepare().table; },
+    get key() { return escape(prepare().primary.databaseName); },
+    escape,
+    select(alias, prefix) {
+      return prepare().columns.map((column) => `${alias}.${escape(column.databaseName)} AS ${escape(prefix + column.databaseName)}`).join(', ');
+    },
+    hydrate(row, prefix) {
+      const { columns, primary } = prepare();
+      const { driver } = database.dataSource;
+      const key = row[prefix + primary.databaseName];
+      if (key === null || key === undefined) return null;
+      const entity = {} as T;
+      for (const column of columns) {
+        const raw = row[prefix + column.databaseName];
+        if (raw !== undefined) column.setEntityValue(entity, driver.prepareHydratedValue(raw, column));
+      }
+      return entity;
+    },
+  };
+}
+
+/**
+ * A lookup of one row by one column with rawQuery, without building the query anew for every call:
+ * for rows read on every request (the account behind a token).
  */
 export function rowLookup<T extends ObjectLiteral>(database: Database, target: EntitySchema<T>, propertyName: keyof T & string): (value: unknown) => Promise<T | null> {
-  let prepared: { sql: string; columns: ColumnMetadata[] } | undefined;
+  const columns = entityColumns(database, target);
+  let sql: string | undefined;
   return async (value) => {
-    const { dataSource } = database;
-    if (!prepared) {
-      const metadata = dataSource.getMetadata(target);
-      const { driver } = dataSource;
-      const where = metadata.findColumnWithPropertyName(propertyName);
-      if (!where) throw new Error(`${metadata.name} has no column ${propertyName}`);
-      const columns = metadata.columns.filter((column) => !column.isVirtual);
-      prepared = {
-        sql: `SELECT ${columns.map((column) => driver.escape(column.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)} `
-          + `WHERE ${driver.escape(where.databaseName)} = ? LIMIT 1`,
-        columns,
-      };
+    if (!sql) {
+      const where = database.dataSource.getMetadata(target).findColumnWithPropertyName(propertyName);
+      if (!where) throw new Error(`${target.options.name} has no column ${propertyName}`);
+      sql = `SELECT ${columns.select('t', '')} FROM ${columns.escape(columns.table)} t WHERE t.${columns.escape(where.databaseName)} = ? LIMIT 1`;
     }
-    const rows = await rawQuery<Array<Record<string, unknown>>>(database, prepared.sql, [value]);
-    const row = rows[0];
-    if (!row) return null;
-    const entity = {} as T;
-    for (const column of prepared.columns) {
-      const raw = row[column.databaseName];
-      if (raw !== undefined) column.setEntityValue(entity, dataSource.driver.prepareHydratedValue(raw, column));
-    }
-    return entity;
+    const rows = await rawQuery<Array<Record<string, unknown>>>(database, sql, [value]);
+    return rows[0] ? columns.hydrate(rows[0], '') : null;
   };
 }

@@ -1,7 +1,8 @@
 import { LessThan } from 'typeorm';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { Provider, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
-import { millis, rawQuery, utcDatetime } from '../db/raw-query.js';
+import type { AccountRow } from '../db/entities.js';
+import { millis, rawQuery, utcDatetime, type EntityColumns } from '../db/raw-query.js';
 import { runInTransaction } from '../db/transaction.js';
 
 // The hot paths (every request of a login, every token, userinfo and refresh) are plain
@@ -25,7 +26,53 @@ const UPSERT = {
 const ACCOUNT_MODELS = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
+/** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions). */
+const GRANT_BOUND_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
+
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
+
+/**
+ * Rows read ahead within one request of the provider, keyed by `Grant:<id>` or `Account:<id>`; each is
+ * taken once (and dropped when the request writes that grant), so nothing outlives the request or is
+ * read after a write of its own request.
+ */
+const readAhead = new WeakMap<object, Map<string, unknown>>();
+
+function keepForRequest(key: string, value: unknown): void {
+  const ctx = Provider.ctx;
+  if (!ctx) return;
+  let rows = readAhead.get(ctx);
+  if (!rows) readAhead.set(ctx, rows = new Map());
+  rows.set(key, value);
+}
+
+/** A row read ahead in this request (`found: false` when none was): taken, so asked for once. */
+export function takeReadAhead<T>(key: string): { found: true; value: T } | { found: false } {
+  const ctx = Provider.ctx;
+  const rows = ctx ? readAhead.get(ctx) : undefined;
+  if (!rows?.has(key)) return { found: false };
+  const value = rows.get(key) as T;
+  rows.delete(key);
+  return { found: true, value };
+}
+
+function forgetReadAhead(key: string): void {
+  const ctx = Provider.ctx;
+  if (ctx) readAhead.get(ctx)?.delete(key);
+}
+
+/** A payload row as the provider expects it: nothing once expired, `consumed` once used. */
+function payloadOf(row: RawRow): AdapterPayload | undefined {
+  if (row.expires_at !== null && row.expires_at !== undefined && millis(row.expires_at) <= Date.now()) return undefined;
+  const payload = parsed(row.payload);
+  if (row.consumed_at !== null && row.consumed_at !== undefined) return { ...payload, consumed: Math.floor(millis(row.consumed_at) / 1000) };
+  return payload;
+}
+
+export interface AdapterOptions {
+  /** The accounts' columns, read beside a token so that the request's findAccount needs no statement of its own. */
+  accounts?: EntityColumns<AccountRow>;
+}
 
 /** MySQL's json arrives parsed; MariaDB's json (LONGTEXT) and SQLite's text arrive as a string. */
 function parsed(value: unknown): AdapterPayload {
@@ -41,8 +88,9 @@ function parsed(value: unknown): AdapterPayload {
  */
 export class TypeOrmAdapter implements Adapter {
   private readonly upsertSql: string;
+  private companionsSql: string | undefined;
 
-  constructor(private readonly model: string, private readonly database: Database) {
+  constructor(private readonly model: string, private readonly database: Database, private readonly options: AdapterOptions = {}) {
     this.upsertSql = UPSERT[database.dialect];
   }
 
@@ -52,6 +100,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+    if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
     await this.query(this.upsertSql, [
       this.model,
       id,
@@ -66,15 +115,45 @@ export class TypeOrmAdapter implements Adapter {
 
   private async findOne(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     const rows = await this.query(`${SELECT} ${column} = ? LIMIT 1`, [this.model, value]) as RawRow[];
-    const row = rows[0];
-    if (!row) return undefined;
-    if (row.expires_at !== null && row.expires_at !== undefined && millis(row.expires_at) <= Date.now()) return undefined;
-    const payload = parsed(row.payload);
-    if (row.consumed_at !== null && row.consumed_at !== undefined) return { ...payload, consumed: Math.floor(millis(row.consumed_at) / 1000) };
-    return payload;
+    return rows[0] ? payloadOf(rows[0]) : undefined;
   }
 
-  find(id: string) { return this.findOne('id', id); }
+  /**
+   * A token or code, its grant and its account in one statement: the provider reads all three, one
+   * after the other, for every token, refresh and userinfo request (three round trips, a third of
+   * userinfo's time). The grant and the account are kept for this request only (takeReadAhead).
+   */
+  private async findWithCompanions(id: string): Promise<AdapterPayload | undefined> {
+    const { accounts } = this.options;
+    if (!this.companionsSql) {
+      this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, '
+        + 'g.payload AS g_payload, g.expires_at AS g_expires_at, g.consumed_at AS g_consumed_at'
+        + (accounts ? `, ${accounts.select('a', 'a_')}` : '')
+        + ' FROM oidc_payload t LEFT JOIN oidc_payload g ON g.model = ? AND g.id = t.grant_id'
+        + (accounts ? ` LEFT JOIN ${accounts.escape(accounts.table)} a ON a.${accounts.key} = t.account_id` : '')
+        + ' WHERE t.model = ? AND t.id = ? LIMIT 1';
+    }
+    const rows = await this.query(this.companionsSql, ['Grant', this.model, id]) as Array<RawRow & Record<string, unknown>>;
+    const row = rows[0];
+    if (!row) return undefined;
+    if (typeof row.grant_id === 'string') {
+      const grant = row.g_payload === null || row.g_payload === undefined
+        ? undefined
+        : payloadOf({ payload: row.g_payload, expires_at: row.g_expires_at as RawRow['expires_at'], consumed_at: row.g_consumed_at as RawRow['consumed_at'] });
+      keepForRequest(`Grant:${row.grant_id}`, grant);
+    }
+    if (accounts && typeof row.account_id === 'string') keepForRequest(`Account:${row.account_id}`, accounts.hydrate(row, 'a_'));
+    return payloadOf(row);
+  }
+
+  find(id: string) {
+    if (GRANT_BOUND_MODELS.has(this.model)) return this.findWithCompanions(id);
+    if (this.model === 'Grant') {
+      const ahead = takeReadAhead<AdapterPayload | undefined>(`Grant:${id}`);
+      if (ahead.found) return Promise.resolve(ahead.value);
+    }
+    return this.findOne('id', id);
+  }
   findByUid(uid: string) { return this.findOne('uid', uid); }
   findByUserCode(userCode: string) { return this.findOne('user_code', userCode); }
 
@@ -83,6 +162,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
+    if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
     await this.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', [this.model, id]);
   }
 
@@ -92,8 +172,8 @@ export class TypeOrmAdapter implements Adapter {
   }
 }
 
-export function adapterFactory(database: Database) {
-  return (model: string) => new TypeOrmAdapter(model, database);
+export function adapterFactory(database: Database, options: AdapterOptions = {}) {
+  return (model: string) => new TypeOrmAdapter(model, database, options);
 }
 
 /** Removes expired provider rows (abandoned interactions, old sessions and tokens). */

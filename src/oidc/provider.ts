@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import { logDatabaseOutage, isDatabaseOutage, RETRY_AFTER_SECONDS } from '../ops/database-outage.js';
 import { renderDatabaseOutage } from '../web/errors.js';
 import { pageOf, render } from '../web/render.js';
-import { adapterFactory } from './adapter.js';
+import { adapterFactory, takeReadAhead } from './adapter.js';
 import { accountClaims, scopeClaims } from './claims.js';
 import type { KeyMaterial } from './keys.js';
 import type { AccountRow } from '../db/entities.js';
@@ -150,7 +150,7 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
   const secure = config.issuer.startsWith('https://');
 
   const configuration: Configuration = {
-    adapter: adapterFactory(services.database),
+    adapter: adapterFactory(services.database, { accounts: accounts.columns }),
     clients: [...config.clients.map(clientMetadata), accountConsoleClient(config.issuer)],
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
@@ -163,7 +163,11 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       let read = accountsRead.get(ctx);
       if (!read) accountsRead.set(ctx, read = new Map());
       let found = read.get(id);
-      if (!found) read.set(id, found = accounts.findById(id));
+      if (!found) {
+        // Read beside the token this request presented, if it did (src/oidc/adapter.ts).
+        const ahead = takeReadAhead<AccountRow | null>(`Account:${id}`);
+        read.set(id, found = ahead.found ? Promise.resolve(ahead.value) : accounts.findById(id));
+      }
       const account = await found;
       // A locked account (staff decision) gets nothing, not even from an existing session.
       if (!account || account.locked) return undefined;

@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import als from 'oidc-provider/lib/helpers/als.js';
+import { TypeOrmAdapter, takeReadAhead } from '../../src/oidc/adapter.js';
+import { AccountStore } from '../../src/accounts/account-store.js';
+import type { Database } from '../../src/db/data-source.js';
+import { fullLogin, firstLogin, NEW_SECOND_PASSWORD } from '../support/flows.js';
+import { DATABASES, freshDatabase, newBrowser, RP, startTestServer, type TestServer } from '../support/harness.js';
+
+/** The statements on the provider's tables and the accounts while `run` runs (the hot paths' rawQuery). */
+async function statementsDuring(database: Database, run: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const pool = (database.dataSource.driver as unknown as { pool?: { query: (...args: unknown[]) => unknown } }).pool;
+  const watched = (sql: unknown) => {
+    if (typeof sql === 'string' && /\b(oidc_payload|accounts)\b/.test(sql)) seen.push(sql);
+  };
+  if (pool) {
+    const query = pool.query;
+    pool.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args); };
+    try { await run(); } finally { pool.query = query; }
+  } else {
+    const { dataSource } = database;
+    const query = dataSource.query;
+    dataSource.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args as never); } as typeof query;
+    try { await run(); } finally { dataSource.query = query; }
+  }
+  return seen;
+}
+
+for (const db of DATABASES) {
+  describe(`provider API endpoints (${db.name})`, function () {
+    this.timeout(60_000);
+    let server: TestServer;
+    before(async () => { server = await startTestServer(db); });
+    after(async () => { await server?.stop(); });
+
+    it('userinfo, code exchange and refresh read their token, grant and account in one statement, and answer as before', async () => {
+      const student = server.students[0]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints@example.ac.jp');
+      const database = server.services.database;
+      let login: Awaited<ReturnType<typeof fullLogin>> | undefined;
+      // The code exchange happens inside fullLogin, after the resume; its statements are among these.
+      const loginStatements = await statementsDuring(database, async () => {
+        login = await fullLogin(server, newBrowser(), student, NEW_SECOND_PASSWORD, { scope: 'openid profile offline_access', prompt: 'consent' });
+      });
+      expect(loginStatements.filter((sql) => /FROM oidc_payload t LEFT JOIN oidc_payload g/.test(sql)), 'the code is read with its grant and account').to.have.length(1);
+      const { access_token: accessToken, refresh_token: refreshToken } = login!.tokens;
+      expect(refreshToken).to.be.a('string');
+
+      let claims: Record<string, unknown> = {};
+      const userinfo = await statementsDuring(database, async () => {
+        const response = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+        expect(response.status).to.equal(200);
+        claims = await response.json() as Record<string, unknown>;
+      });
+      expect(userinfo, 'userinfo: one statement').to.have.length(1);
+      expect(claims.sub).to.be.a('string');
+      expect(claims.name).to.be.a('string');
+
+      const refresh = await statementsDuring(database, async () => {
+        const response = await fetch(`${server.url}/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`test-rp:${RP.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken! }),
+        });
+        expect(response.status).to.equal(200);
+        const tokens = await response.json() as Record<string, unknown>;
+        expect(tokens.access_token).to.be.a('string');
+        expect(tokens.id_token).to.be.a('string');
+      });
+      expect(refresh.filter((sql) => /^SELECT/i.test(sql)), 'refresh: the token, its grant and account in one SELECT').to.have.length(1);
+    });
+
+    it('a token whose grant is gone or whose account is locked is refused, though both were read with the token', async () => {
+      const student = server.students[1]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-2@example.ac.jp');
+      const { tokens } = await fullLogin(server, newBrowser(), student);
+      const me = () => fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect((await me()).status).to.equal(200);
+      const accounts = server.services.database.dataSource.getRepository(server.services.database.entities.Account);
+      const account = await accounts.findOneByOrFail({ directoryId: student.userId });
+      await accounts.update({ id: account.id }, { locked: true });
+      expect((await me()).status).to.equal(401);
+      await accounts.update({ id: account.id }, { locked: false });
+      expect((await me()).status).to.equal(200);
+      const grantId = (await server.services.database.dataSource.query('SELECT grant_id FROM oidc_payload WHERE model = ? AND id = ?', ['AccessToken', tokens.access_token]) as Array<{ grant_id: string }>)[0]!.grant_id;
+      await server.services.database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
+      expect((await me()).status).to.equal(401);
+    });
+
+    it('answers with the API headers, never a cookie, and pages keep their own policy', async () => {
+      for (const url of [`${server.url}/.well-known/openid-configuration`, `${server.url}/jwks`]) {
+        const response = await fetch(url);
+        expect(response.status, url).to.equal(200);
+        expect(response.headers.get('x-content-type-options'), url).to.equal('nosniff');
+        expect(response.headers.get('content-security-policy'), url).to.equal("default-src 'none'; frame-ancestors 'none'");
+        expect(response.headers.get('referrer-policy'), url).to.equal('no-referrer');
+        expect(response.headers.get('set-cookie'), url).to.equal(null);
+        expect(response.headers.get('x-request-id'), url).to.be.a('string');
+      }
+      const token = await fetch(`${server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=x' });
+      expect(token.status).to.equal(400);
+      expect(await token.json()).to.have.property('error', 'invalid_request');
+      // GET /token is no API call: it goes on to the web stack (its error page and policy).
+      const page = await fetch(`${server.url}/token`);
+      expect(page.headers.get('content-security-policy')).to.contain("script-src 'self'");
+      const login = await fetch(`${server.url}/accessibility`);
+      expect(login.headers.get('content-security-policy')).to.contain("script-src 'self'");
+    });
+  });
+
+  describe(`provider storage read-ahead (${db.name})`, () => {
+    let database: Database;
+    before(async () => {
+      database = await freshDatabase(db);
+      await database.dataSource.runMigrations({ transaction: 'each' });
+    });
+    after(async () => { await database?.dataSource.destroy(); });
+
+    it('keeps a token\'s grant and account for its own request only, once each, and drops the grant on a write', async () => {
+      const accounts = new AccountStore(database);
+      const options = { accounts: accounts.columns };
+      const tokens = new TypeOrmAdapter('AccessToken', database, options);
+      const grants = new TypeOrmAdapter('Grant', database, options);
+      const accountId = '6f1f3c2e-0000-4000-8000-00000000b001';
+      await database.dataSource.getRepository(database.entities.Account).insert({
+        id: accountId, userType: 'graduate', directoryId: null, email: 'ahead@example.ac.jp', emailVerified: true, secondPasswordHash: '$argon2id$x',
+        profile: { name: { family: '先読', given: '花子' }, enrollments: [] } as never, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
+        passwordHash: '$argon2id$y', passwordIsInitial: false, passwordExpiresAt: null, termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
+      });
+      await grants.upsert('g-ahead', { accountId, clientId: 'c', kind: 'Grant' } as never, 60);
+      await tokens.upsert('t-ahead', { accountId, grantId: 'g-ahead', kind: 'AccessToken' } as never, 60);
+
+      // Outside a request nothing is kept.
+      expect((await tokens.find('t-ahead'))?.grantId).to.equal('g-ahead');
+      expect(takeReadAhead('Grant:g-ahead').found).to.equal(false);
+
+      const request = {};
+      await als.run(request, async () => {
+        expect((await tokens.find('t-ahead'))?.grantId).to.equal('g-ahead');
+        const account = takeReadAhead<{ id: string; email: string; locked: boolean }>(`Account:${accountId}`);
+        expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
+        expect(account.found && account.value.locked).to.equal(false);
+        expect(takeReadAhead(`Account:${accountId}`).found, 'taken once').to.equal(false);
+
+        // The grant read ahead is what the table holds; a write in this request drops it.
+        const statements = await statementsDuring(database, async () => {
+          expect((await grants.find('g-ahead'))?.clientId).to.equal('c');
+        });
+        expect(statements, 'the grant came with the token').to.have.length(0);
+        await tokens.find('t-ahead');
+        await grants.upsert('g-ahead', { accountId, clientId: 'changed', kind: 'Grant' } as never, 60);
+        expect((await grants.find('g-ahead'))?.clientId).to.equal('changed');
+
+        // An expired grant is no grant, read ahead or not.
+        await grants.upsert('g-ahead', { accountId, clientId: 'c', kind: 'Grant' } as never, -1);
+        await tokens.find('t-ahead');
+        expect(await grants.find('g-ahead')).to.equal(undefined);
+      });
+      await als.run({}, async () => {
+        expect(takeReadAhead('Grant:g-ahead').found, 'another request sees nothing of it').to.equal(false);
+      });
+    });
+  });
+}
