@@ -67,6 +67,18 @@ const TARGET = {
 const LOGIN_SCOPE = 'openid email profile enrollment';
 const OFFLINE_SCOPE = 'openid offline_access email profile enrollment';
 const CLIENT_ID = 'test-rp';
+const PHASES = ['hashing', 'logins', 'discovery', 'jwks', 'userinfo', 'token'] as const;
+type Phase = typeof PHASES[number];
+/** BENCH_ONLY=userinfo,token measures only those (while working on them); a report of a part is no verdict on the rest. */
+const ONLY = phasesToRun(process.env.BENCH_ONLY);
+
+function phasesToRun(raw: string | undefined): Set<Phase> {
+  if (!raw) return new Set(PHASES);
+  const asked = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = asked.filter((name) => !(PHASES as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown ${unknown.join(', ')} (known: ${PHASES.join(', ')})`);
+  return new Set(asked as Phase[]);
+}
 
 function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -576,7 +588,7 @@ async function main(): Promise<number> {
     const hashOptions = { memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
     const hashes = [await argon2.hash(VERIFY_PASSWORD, { type: argon2.argon2id, ...hashOptions }), await nodeRsHash(VERIFY_PASSWORD, hashOptions)];
     log(`argon2 vs. @node-rs/argon2 (m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}, ${params.maxConcurrent} at once)…`);
-    const [nodeArgon2, nodeRs] = await abbaHashing(
+    const [nodeArgon2, nodeRs] = !ONLY.has('hashing') ? [undefined, undefined] : await abbaHashing(
       (seconds) => measureVerifies((hash, password) => argon2.verify(hash, password), hashes, params.maxConcurrent, seconds),
       (seconds) => measureVerifies((hash, password) => nodeRsVerify(hash, password), hashes, params.maxConcurrent, seconds),
       SECONDS,
@@ -589,19 +601,24 @@ async function main(): Promise<number> {
     // Measured before and after; the lower of the two is subtracted, so that a burst of someone else's
     // statements during one of them does not hide what the logins cost.
     const idleBefore = await databaseIdleRate();
-    log(`logins at saturation (${LOGIN_CONCURRENCY} concurrent)…`);
-    const logins = await generator.run({ kind: 'logins', concurrency: LOGIN_CONCURRENCY, seconds: SECONDS, ...loginTarget }, ours.pid);
+    let logins: Measured | undefined;
+    let paced: Measured | undefined;
+    let pacedRate = 0;
+    if (ONLY.has('logins')) {
+      log(`logins at saturation (${LOGIN_CONCURRENCY} concurrent)…`);
+      logins = await generator.run({ kind: 'logins', concurrency: LOGIN_CONCURRENCY, seconds: SECONDS, ...loginTarget }, ours.pid);
+      // 3. logins at 70 % of it.
+      pacedRate = Math.max(0.5, PACED_SHARE * perSecond(logins));
+      log(`logins at ${(PACED_SHARE * 100).toFixed(0)} % of saturation (${pacedRate.toFixed(1)}/s)…`);
+      paced = await generator.run({ kind: 'paced-logins', perSecond: pacedRate, seconds: SECONDS, ...loginTarget }, ours.pid);
+    }
     const databaseIdle = Math.min(idleBefore, await databaseIdleRate());
-    const loginDatabaseMs = Math.max(0, logins.cpu.databaseMs - databaseIdle * logins.cpu.wallMs);
-    // 3. logins at 70 % of it.
-    const pacedRate = Math.max(0.5, PACED_SHARE * perSecond(logins));
-    log(`logins at ${(PACED_SHARE * 100).toFixed(0)} % of saturation (${pacedRate.toFixed(1)}/s)…`);
-    const paced = await generator.run({ kind: 'paced-logins', perSecond: pacedRate, seconds: SECONDS, ...loginTarget }, ours.pid);
+    const loginDatabaseMs = logins ? Math.max(0, logins.cpu.databaseMs - databaseIdle * logins.cpu.wallMs) : 0;
 
     // 4. endpoints; fresh tokens of ours for each (access tokens expire).
     const endpoints: Array<{ name: keyof EndpointRequests; label: string; ours: Measured; bare: Measured }> = [];
     const labels = { discovery: 'discovery req/s', jwks: 'JWKS req/s', userinfo: 'userinfo req/s', token: 'token (refresh_token) req/s' } as const;
-    for (const name of ['discovery', 'jwks', 'userinfo', 'token'] as const) {
+    for (const name of (['discovery', 'jwks', 'userinfo', 'token'] as const).filter((phase) => ONLY.has(phase))) {
       log(`${name}: ours vs. bare oidc-provider, ${HTTP_CONCURRENCY} concurrent…`);
       const tokens = endpoints.length ? await tokensOf() : first;
       const oursRequest = endpointRequests(ours.issuer, tokens.accessToken, tokens.refreshToken)[name];
@@ -619,25 +636,25 @@ async function main(): Promise<number> {
     const rows: Row[] = [];
     const verifyRate = (run: HashingRun) => run.verifies / run.seconds;
     const verifyCpuMs = (run: HashingRun) => run.cpuMs / run.verifies;
-    rows.push({
+    if (nodeRs && nodeArgon2) rows.push({
       metric: `argon2id verify/s, @node-rs/argon2 vs. argon2 (same hashes; ${params.maxConcurrent} at once)`,
       ours: rate(verifyRate(nodeRs)), baseline: `${rate(verifyRate(nodeArgon2))} (argon2)`,
       ratio: (verifyRate(nodeRs) / verifyRate(nodeArgon2)).toFixed(2), target: '(info)', result: 'info',
     });
-    const n = Math.max(1, logins.count);
-    const serverCpuPerLogin = (logins.cpu.serverMs + loginDatabaseMs) / n;
-    const hashingPerLogin = 2 * verifyCpuMs(nodeRs);
+    const n = Math.max(1, logins?.count ?? 0);
+    const serverCpuPerLogin = logins ? (logins.cpu.serverMs + loginDatabaseMs) / n : NaN;
+    const hashingPerLogin = nodeRs ? 2 * verifyCpuMs(nodeRs) : NaN;
     const hashingShare = hashingPerLogin / serverCpuPerLogin;
-    rows.push({
+    if (logins) rows.push({
       metric: 'student logins/s at saturation (+ token + userinfo)', ours: rate(perSecond(logins)), baseline: '-', ratio: '-', target: '(info)',
       result: logins.errors ? 'ERROR' : 'info',
     });
-    rows.push({
+    if (logins && nodeRs) rows.push({
       metric: 'hashing share of CPU per login (server + MariaDB)', ours: `${serverCpuPerLogin.toFixed(1)} ms`, baseline: `${hashingPerLogin.toFixed(1)} ms (2 verifies)`,
       ratio: hashingShare.toFixed(2), target: `>= ${TARGET.hashingShare.toFixed(2)}`, result: judged(hashingShare >= TARGET.hashingShare, logins.errors),
     });
-    const p = (q: number) => percentile(paced.latenciesMs, q);
-    rows.push({
+    const p = (q: number) => percentile(paced?.latenciesMs ?? [], q);
+    if (paced) rows.push({
       metric: `login latency at ${(PACED_SHARE * 100).toFixed(0)} % of saturation (${pacedRate.toFixed(1)}/s) p50 / p95 / p99`,
       ours: `${p(50).toFixed(0)} / ${p(95).toFixed(0)} / ${p(99).toFixed(0)} ms`, baseline: `${TARGET.p99Ms} ms (p99 limit)`,
       ratio: (p(99) / TARGET.p99Ms).toFixed(2), target: '< 1.00', result: judged(p(99) < TARGET.p99Ms, paced.errors),
@@ -654,8 +671,8 @@ async function main(): Promise<number> {
       metric: 'RSS idle (MiB)', ours: mib(ourIdleRss).toFixed(0), baseline: `${mib(bareIdleRss).toFixed(0)} (bare)`,
       ratio: (ourIdleRss / bareIdleRss).toFixed(2), target: `<= ${TARGET.idleRssRatio.toFixed(2)}`, result: judged(ourIdleRss <= TARGET.idleRssRatio * bareIdleRss),
     });
-    const loginRss = Math.max(logins.peakRss, paced.peakRss);
-    rows.push({
+    const loginRss = Math.max(logins?.peakRss ?? 0, paced?.peakRss ?? 0);
+    if (logins) rows.push({
       metric: 'RSS peak under the login load (MiB)', ours: mib(loginRss).toFixed(0), baseline: `${TARGET.loginRssMiB} (limit)`,
       ratio: (mib(loginRss) / TARGET.loginRssMiB).toFixed(2), target: '<= 1.00', result: judged(mib(loginRss) <= TARGET.loginRssMiB),
     });
@@ -672,19 +689,21 @@ async function main(): Promise<number> {
     out.push(`node ${process.version}, ${cores} cores, ${SECONDS} s per measurement (+ ${WARMUP_SECONDS} s warm-up), production build on MariaDB `
       + `(NODE_ENV=production, its own process), bare oidc-provider in its own process, load from a third; ${LOGIN_CONCURRENCY} concurrent logins `
       + `over ${students.length} students, ${HTTP_CONCURRENCY} concurrent HTTP loops.`);
-    const c = logins.cpu;
-    const rest = Math.max(0, c.machineMs - c.serverMs - loginDatabaseMs - logins.loadCpuMs - c.harnessMs);
-    out.push(`CPU per login (ms): server ${(c.serverMs / n).toFixed(1)} (event loop ${(c.serverMainMs / n).toFixed(1)}, argon2 and other threads `
+    if (logins) {
+      const c = logins.cpu;
+      const rest = Math.max(0, c.machineMs - c.serverMs - loginDatabaseMs - logins.loadCpuMs - c.harnessMs);
+      out.push(`CPU per login (ms): server ${(c.serverMs / n).toFixed(1)} (event loop ${(c.serverMainMs / n).toFixed(1)}, argon2 and other threads `
       + `${((c.serverMs - c.serverMainMs) / n).toFixed(1)}), MariaDB ${(loginDatabaseMs / n).toFixed(1)}${DATABASE_PID === undefined ? ' (not found)' : ` (${(c.databaseMs / n).toFixed(1)} measured, less its idle rate of ${(databaseIdle * 1000).toFixed(0)} ms/s)`}, `
       + `load generator ${(logins.loadCpuMs / n).toFixed(1)}, harness ${(c.harnessMs / n).toFixed(1)}, rest of the machine ${(rest / n).toFixed(1)}; `
       + `machine ${(100 * c.machineMs / (c.wallMs * cores)).toFixed(0)} % busy.`);
-    out.push(`CPU per verification (ms): @node-rs/argon2 ${verifyCpuMs(nodeRs).toFixed(1)}, argon2 ${verifyCpuMs(nodeArgon2).toFixed(1)}.`);
+    }
+    if (nodeRs && nodeArgon2) out.push(`CPU per verification (ms): @node-rs/argon2 ${verifyCpuMs(nodeRs).toFixed(1)}, argon2 ${verifyCpuMs(nodeArgon2).toFixed(1)}.`);
     const token = endpoints.find((e) => e.name === 'token');
     if (token && token.ours.count > 0) {
       // Keycloak's sizing guide speaks of requests per vCPU: the same unit, from the CPU measured here.
       const tokenDatabaseMs = Math.max(0, token.ours.cpu.databaseMs - databaseIdle * token.ours.cpu.wallMs);
       const refreshCpuMs = (token.ours.cpu.serverMs + tokenDatabaseMs) / token.ours.count;
-      out.push(`Per vCPU of server + MariaDB: ${(1000 / serverCpuPerLogin).toFixed(1)} complete logins/s, ${(1000 / refreshCpuMs).toFixed(0)} refresh-token requests/s `
+      out.push(`Per vCPU of server + MariaDB: ${logins ? `${(1000 / serverCpuPerLogin).toFixed(1)} complete logins/s, ` : ''}${(1000 / refreshCpuMs).toFixed(0)} refresh-token requests/s `
         + `(CPU per refresh ${refreshCpuMs.toFixed(2)} ms).`);
     }
     for (const endpoint of endpoints) {
@@ -693,13 +712,14 @@ async function main(): Promise<number> {
       out.push(`${endpoint.name} CPU (of one core): ours ${busy(endpoint.ours)}; bare ${busy(endpoint.bare)}.`);
     }
     const failures = [
-      ['logins', logins] as const, ['paced logins', paced] as const,
+      ...(logins && paced ? [['logins', logins] as const, ['paced logins', paced] as const] : []),
       ...endpoints.flatMap((e) => [[`${e.name} (ours)`, e.ours] as const, [`${e.name} (bare)`, e.bare] as const]),
     ].filter(([, m]) => m.errors > 0);
     for (const [what, m] of failures) out.push(`errors in ${what}: ${m.errors}, the first: ${m.firstError}`);
     out.push(`total ${((performance.now() - began) / 1000).toFixed(0)} s`, '');
     const missed = rows.filter((row) => row.result === 'FAIL' || row.result === 'ERROR');
-    out.push(missed.length ? `${missed.length} target(s) missed: ${missed.map((row) => row.metric).join('; ')}` : 'all targets met', '');
+    if (ONLY.size < PHASES.length) out.push(`BENCH_ONLY=${[...ONLY].join(',')}: the other targets were not measured`);
+    out.push(missed.length ? `${missed.length} target(s) missed: ${missed.map((row) => row.metric).join('; ')}` : 'all measured targets met', '');
     process.stdout.write(out.join('\n'));
     return CHECK && missed.length ? 1 : 0;
   } finally {
