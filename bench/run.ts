@@ -410,7 +410,8 @@ async function startBareProvider(setup: Omit<BareProviderSetup, 'port' | 'issuer
   const port = await freePort();
   const issuer = `https://127.0.0.1:${port}`;
   const child = fork(fileURLToPath(new URL('./bare-provider.ts', import.meta.url)), [], {
-    execArgv: ['--disable-warning=ExperimentalWarning'],
+    // BENCH_BARE_NODE_ARGS: the same as BENCH_SERVER_NODE_ARGS, for the baseline (to compare profiles).
+    execArgv: ['--disable-warning=ExperimentalWarning', ...(process.env.BENCH_BARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', BARE_PROVIDER: JSON.stringify({ ...setup, port, issuer } satisfies BareProviderSetup) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -708,7 +709,8 @@ async function main(): Promise<number> {
     }
     for (const endpoint of endpoints) {
       const share = (ms: number, m: Measured) => `${(100 * ms / m.cpu.wallMs).toFixed(0)} %`;
-      const busy = (m: Measured) => `server ${share(m.cpu.serverMs, m)}, load generator ${share(m.loadCpuMs, m)}, MariaDB ${share(m.cpu.databaseMs, m)}`;
+      const perRequest = (ms: number, m: Measured) => `${((1000 * ms) / Math.max(1, m.count)).toFixed(0)} µs/request`;
+      const busy = (m: Measured) => `server ${share(m.cpu.serverMs, m)} (${perRequest(m.cpu.serverMs, m)}), load generator ${share(m.loadCpuMs, m)}, MariaDB ${share(m.cpu.databaseMs, m)} (${perRequest(m.cpu.databaseMs, m)})`;
       out.push(`${endpoint.name} CPU (of one core): ours ${busy(endpoint.ours)}; bare ${busy(endpoint.bare)}.`);
     }
     const failures = [

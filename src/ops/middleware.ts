@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { logger } from '../logger.js';
+import { accessLog } from '../logger.js';
 import type { Health } from './health.js';
 import { routeLabel, type Metrics } from './metrics.js';
 import { requestIdFrom, runWithRequestId } from './request-context.js';
@@ -87,9 +87,9 @@ export function operationsMiddleware(options: { health: Health; metrics: Metrics
         if (!quiet) metrics.request(ctx.method, route, status, seconds);
         const line = { method: ctx.method, route, status, ms: Math.round(seconds * 10000) / 10 };
         // An unready /readyz (503) is a probe's answer, not an error: probes stay at debug level.
-        if (failed || (!quiet && status >= 500)) logger.warn(line, 'request');
-        else if (quiet) logger.debug(line, 'request');
-        else logger.info(line, 'request');
+        if (failed || (!quiet && status >= 500)) accessLog.warn(line, 'request');
+        else if (quiet) accessLog.debug(line, 'request');
+        else accessLog.info(line, 'request');
       }
     });
   };
