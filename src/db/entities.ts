@@ -11,6 +11,8 @@ export interface OidcPayloadRow {
   grantId: string | null;
   userCode: string | null;
   uid: string | null;
+  /** The session a token is bound to (its payload's sessionUid). */
+  sessionUid: string | null;
   accountId: string | null;
   expiresAt: Date | null;
   consumedAt: Date | null;
@@ -271,6 +273,7 @@ export function createEntities(dialect: Dialect) {
       grantId: { name: 'grant_id', type: 'varchar', length: 190, nullable: true, collation: t.binaryCollation },
       userCode: { name: 'user_code', type: 'varchar', length: 190, nullable: true, collation: t.binaryCollation },
       uid: { type: 'varchar', length: 190, nullable: true, collation: t.binaryCollation },
+      sessionUid: { name: 'session_uid', type: 'varchar', length: 190, nullable: true, collation: t.binaryCollation },
       accountId: { name: 'account_id', type: 'varchar', length: 64, nullable: true },
       expiresAt: { name: 'expires_at', ...datetime, nullable: true },
       consumedAt: { name: 'consumed_at', ...datetime, nullable: true },

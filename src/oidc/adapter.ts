@@ -11,14 +11,14 @@ import { runInTransaction } from '../db/transaction.js';
 // work on MySQL/MariaDB (mysql2) and SQLite (sql.js) alike; only the upsert differs by dialect.
 // The columns are the OidcPayload entity's (src/db/entities.ts) — keep both in step.
 
-const COLUMNS = 'model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at';
+const COLUMNS = 'model, id, payload, grant_id, user_code, uid, session_uid, account_id, expires_at, consumed_at';
 const SELECT = 'SELECT payload, expires_at, consumed_at FROM oidc_payload WHERE model = ? AND';
 const UPSERT = {
-  mysql: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON DUPLICATE KEY UPDATE `
-    + 'payload = VALUES(payload), grant_id = VALUES(grant_id), user_code = VALUES(user_code), uid = VALUES(uid), '
+  mysql: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON DUPLICATE KEY UPDATE `
+    + 'payload = VALUES(payload), grant_id = VALUES(grant_id), user_code = VALUES(user_code), uid = VALUES(uid), session_uid = VALUES(session_uid), '
     + 'account_id = VALUES(account_id), expires_at = VALUES(expires_at), consumed_at = NULL',
-  sqlite: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(model, id) DO UPDATE SET `
-    + 'payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, '
+  sqlite: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(model, id) DO UPDATE SET `
+    + 'payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, session_uid = excluded.session_uid, '
     + 'account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL',
 } as const;
 
@@ -28,13 +28,15 @@ const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Devic
 
 /** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions). */
 const GRANT_BOUND_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
+/** The models whose find also reads their session: oidc-provider checks an access token's session binding on every find. */
+const SESSION_BOUND_MODELS = new Set(['AccessToken']);
 
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
 
 /**
- * Rows read ahead within one request of the provider, keyed by `Grant:<id>` or `Account:<id>`; each is
- * taken once (and dropped when the request writes that grant), so nothing outlives the request or is
- * read after a write of its own request.
+ * Rows read ahead within one request of the provider, keyed by `Grant:<id>`, `Session:uid:<uid>` or
+ * `Account:<id>`; each is taken once (and dropped when the request writes that grant or session), so
+ * nothing outlives the request or is read after a write of its own request.
  */
 const readAhead = new WeakMap<object, Map<string, unknown>>();
 
@@ -59,6 +61,19 @@ export function takeReadAhead<T>(key: string): { found: true; value: T } | { fou
 function forgetReadAhead(key: string): void {
   const ctx = Provider.ctx;
   if (ctx) readAhead.get(ctx)?.delete(key);
+}
+
+function forgetSessionsReadAhead(): void {
+  const ctx = Provider.ctx;
+  const rows = ctx ? readAhead.get(ctx) : undefined;
+  if (rows) for (const key of rows.keys()) if (key.startsWith('Session:uid:')) rows.delete(key);
+}
+
+/** The payload of a row joined under `prefix` (undefined when the join found none). */
+function joinedPayload(row: Record<string, unknown>, prefix: string): AdapterPayload | undefined {
+  const payload = row[`${prefix}payload`];
+  if (payload === null || payload === undefined) return undefined;
+  return payloadOf({ payload, expires_at: row[`${prefix}expires_at`] as RawRow['expires_at'], consumed_at: row[`${prefix}consumed_at`] as RawRow['consumed_at'] });
 }
 
 /** A payload row as the provider expects it: nothing once expired, `consumed` once used. */
@@ -101,6 +116,7 @@ export class TypeOrmAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
     if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
+    if (this.model === 'Session' && payload.uid) forgetReadAhead(`Session:uid:${payload.uid}`);
     await this.query(this.upsertSql, [
       this.model,
       id,
@@ -108,6 +124,7 @@ export class TypeOrmAdapter implements Adapter {
       payload.grantId ?? null,
       payload.userCode ?? null,
       payload.uid ?? null,
+      typeof payload.sessionUid === 'string' ? payload.sessionUid : null,
       ACCOUNT_MODELS.has(this.model) ? payload.accountId ?? null : null,
       expiresIn ? utcDatetime(Date.now() + expiresIn * 1000) : null,
     ]);
@@ -119,29 +136,30 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   /**
-   * A token or code, its grant and its account in one statement: the provider reads all three, one
-   * after the other, for every token, refresh and userinfo request (three round trips, a third of
-   * userinfo's time). The grant and the account are kept for this request only (takeReadAhead).
+   * A token or code with its grant, its account and (an access token) its session in one statement:
+   * the provider reads them one after the other for every token, refresh and userinfo request (up to
+   * four round trips, most of userinfo's time). They are kept for this request only (takeReadAhead).
    */
   private async findWithCompanions(id: string): Promise<AdapterPayload | undefined> {
     const { accounts } = this.options;
+    const withSession = SESSION_BOUND_MODELS.has(this.model);
     if (!this.companionsSql) {
-      this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, '
+      this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, t.session_uid, '
         + 'g.payload AS g_payload, g.expires_at AS g_expires_at, g.consumed_at AS g_consumed_at'
+        + (withSession ? ', s.payload AS s_payload, s.expires_at AS s_expires_at, s.consumed_at AS s_consumed_at' : '')
         + (accounts ? `, ${accounts.select('a', 'a_')}` : '')
         + ' FROM oidc_payload t LEFT JOIN oidc_payload g ON g.model = ? AND g.id = t.grant_id'
+        + (withSession ? ' LEFT JOIN oidc_payload s ON s.model = ? AND s.uid = t.session_uid' : '')
         + (accounts ? ` LEFT JOIN ${accounts.escape(accounts.table)} a ON a.${accounts.key} = t.account_id` : '')
         + ' WHERE t.model = ? AND t.id = ? LIMIT 1';
     }
-    const rows = await this.query(this.companionsSql, ['Grant', this.model, id]) as Array<RawRow & Record<string, unknown>>;
+    const params = withSession ? ['Grant', 'Session', this.model, id] : ['Grant', this.model, id];
+    const rows = await this.query(this.companionsSql, params) as Array<RawRow & Record<string, unknown>>;
     const row = rows[0];
     if (!row) return undefined;
-    if (typeof row.grant_id === 'string') {
-      const grant = row.g_payload === null || row.g_payload === undefined
-        ? undefined
-        : payloadOf({ payload: row.g_payload, expires_at: row.g_expires_at as RawRow['expires_at'], consumed_at: row.g_consumed_at as RawRow['consumed_at'] });
-      keepForRequest(`Grant:${row.grant_id}`, grant);
-    }
+    if (typeof row.grant_id === 'string') keepForRequest(`Grant:${row.grant_id}`, joinedPayload(row, 'g_'));
+    // A row written before the session_uid column has none: its session is read as before.
+    if (withSession && typeof row.session_uid === 'string') keepForRequest(`Session:uid:${row.session_uid}`, joinedPayload(row, 's_'));
     if (accounts && typeof row.account_id === 'string') keepForRequest(`Account:${row.account_id}`, accounts.hydrate(row, 'a_'));
     return payloadOf(row);
   }
@@ -154,7 +172,15 @@ export class TypeOrmAdapter implements Adapter {
     }
     return this.findOne('id', id);
   }
-  findByUid(uid: string) { return this.findOne('uid', uid); }
+
+  findByUid(uid: string) {
+    if (this.model === 'Session') {
+      const ahead = takeReadAhead<AdapterPayload | undefined>(`Session:uid:${uid}`);
+      if (ahead.found) return Promise.resolve(ahead.value);
+    }
+    return this.findOne('uid', uid);
+  }
+
   findByUserCode(userCode: string) { return this.findOne('user_code', userCode); }
 
   async consume(id: string): Promise<void> {
@@ -163,6 +189,8 @@ export class TypeOrmAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
+    // A session destroyed in this request (a logout) may have been read ahead by its uid.
+    if (this.model === 'Session') forgetSessionsReadAhead();
     await this.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', [this.model, id]);
   }
 

@@ -70,12 +70,15 @@ for (const db of DATABASES) {
       expect(refresh.filter((sql) => /^SELECT/i.test(sql)), 'refresh: the token, its grant and account in one SELECT').to.have.length(1);
     });
 
-    it('a token whose grant is gone or whose account is locked is refused, though both were read with the token', async () => {
+    it('a token whose session, grant or account is gone or locked is refused, though all were read with the token', async () => {
       const student = server.students[1]!;
       await firstLogin(server, newBrowser(), student, 'api-endpoints-2@example.ac.jp');
       const { tokens } = await fullLogin(server, newBrowser(), student);
       const me = () => fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
-      expect((await me()).status).to.equal(200);
+      // Without offline_access the access token is bound to the browser's session: read with it.
+      const statements = await statementsDuring(server.services.database, async () => { expect((await me()).status).to.equal(200); });
+      expect(statements, 'a session-bound token: still one statement').to.have.length(1);
+      expect(statements[0]).to.match(/LEFT JOIN oidc_payload s ON s\.model = \? AND s\.uid = t\.session_uid/);
       const accounts = server.services.database.dataSource.getRepository(server.services.database.entities.Account);
       const account = await accounts.findOneByOrFail({ directoryId: student.userId });
       await accounts.update({ id: account.id }, { locked: true });
@@ -83,8 +86,15 @@ for (const db of DATABASES) {
       await accounts.update({ id: account.id }, { locked: false });
       expect((await me()).status).to.equal(200);
       const grantId = (await server.services.database.dataSource.query('SELECT grant_id FROM oidc_payload WHERE model = ? AND id = ?', ['AccessToken', tokens.access_token]) as Array<{ grant_id: string }>)[0]!.grant_id;
-      await server.services.database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
-      expect((await me()).status).to.equal(401);
+      const { database } = server.services;
+      const sessions = await database.dataSource.query('SELECT id FROM oidc_payload WHERE model = ? AND account_id = ?', ['Session', account.id]) as Array<{ id: string }>;
+      await database.dataSource.query('UPDATE oidc_payload SET expires_at = ? WHERE model = ? AND account_id = ?', ['2000-01-01 00:00:00.000', 'Session', account.id]);
+      expect((await me()).status, 'the session expired').to.equal(401);
+      await database.dataSource.query('UPDATE oidc_payload SET expires_at = NULL WHERE model = ? AND account_id = ?', ['Session', account.id]);
+      expect((await me()).status).to.equal(200);
+      expect(sessions.length).to.be.greaterThan(0);
+      await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
+      expect((await me()).status, 'the grant is gone').to.equal(401);
     });
 
     it('answers with the API headers, never a cookie, and pages keep their own policy', async () => {
