@@ -56,10 +56,13 @@ export class AccountStore {
 
   /** By id: read for every token, userinfo and session request (findAccount), so prepared once. */
   private readonly byId: (id: unknown) => Promise<AccountRow | null>;
+  /** A student by directory ID: read at every student login, so prepared once too. */
+  private readonly studentByDirectoryId: (userType: 'student', directoryId: string) => Promise<AccountRow | null>;
 
   constructor(database: Database) {
     this.rows = database.dataSource.getRepository(database.entities.Account);
     this.byId = rowLookup(database, database.entities.Account, 'id');
+    this.studentByDirectoryId = rowLookup(database, database.entities.Account, 'userType', 'directoryId');
   }
 
   findById(id: string): Promise<AccountRow | null> {
@@ -67,7 +70,7 @@ export class AccountStore {
   }
 
   findStudentByDirectoryId(userId: string): Promise<AccountRow | null> {
-    return this.rows.findOneBy({ userType: 'student', directoryId: userId });
+    return this.studentByDirectoryId('student', userId);
   }
 
   findGraduateByEmail(email: string): Promise<AccountRow | null> {

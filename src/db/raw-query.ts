@@ -40,27 +40,33 @@ export function millis(value: Date | string): number {
 }
 
 /**
- * A lookup of one row by one column with rawQuery, hydrated as TypeORM's repository would (the
- * driver's own conversions of booleans, json and dates, from the entity's metadata), without building
- * the query anew for every call: for rows read on every request (the account behind a token).
+ * A lookup of one row by one or more columns (all equal) with rawQuery, hydrated as TypeORM's
+ * repository would (the driver's own conversions of booleans, json and dates, from the entity's
+ * metadata), without building the query anew for every call: for rows read on every request (the
+ * account behind a token, the student signing in).
  */
-export function rowLookup<T extends ObjectLiteral>(database: Database, target: EntitySchema<T>, propertyName: keyof T & string): (value: unknown) => Promise<T | null> {
+export function rowLookup<T extends ObjectLiteral>(
+  database: Database, target: EntitySchema<T>, ...propertyNames: Array<keyof T & string>
+): (...values: unknown[]) => Promise<T | null> {
   let prepared: { sql: string; columns: ColumnMetadata[] } | undefined;
-  return async (value) => {
+  return async (...values) => {
     const { dataSource } = database;
     if (!prepared) {
       const metadata = dataSource.getMetadata(target);
       const { driver } = dataSource;
-      const where = metadata.findColumnWithPropertyName(propertyName);
-      if (!where) throw new Error(`${metadata.name} has no column ${propertyName}`);
+      const where = propertyNames.map((propertyName) => {
+        const column = metadata.findColumnWithPropertyName(propertyName);
+        if (!column) throw new Error(`${metadata.name} has no column ${propertyName}`);
+        return `${driver.escape(column.databaseName)} = ?`;
+      });
       const columns = metadata.columns.filter((column) => !column.isVirtual);
       prepared = {
         sql: `SELECT ${columns.map((column) => driver.escape(column.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)} `
-          + `WHERE ${driver.escape(where.databaseName)} = ? LIMIT 1`,
+          + `WHERE ${where.join(' AND ')} LIMIT 1`,
         columns,
       };
     }
-    const rows = await rawQuery<Array<Record<string, unknown>>>(database, prepared.sql, [value]);
+    const rows = await rawQuery<Array<Record<string, unknown>>>(database, prepared.sql, values);
     const row = rows[0];
     if (!row) return null;
     const entity = {} as T;

@@ -50,6 +50,20 @@ for (const db of DATABASES) {
       expect(found!.createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
       expect(await store.findById('6f1f3c2e-0000-4000-8000-00000000a002')).to.equal(null);
 
+      // A student by directory ID (read at every student login): the same, and only a student's row.
+      const studentId = '6f1f3c2e-0000-4000-8000-00000000a003';
+      await rows.insert({
+        id: studentId, userType: 'student', directoryId: 's0042', email: null, emailVerified: false, secondPasswordHash: null,
+        profile: { name: { family: '学生', given: '花子' }, enrollments: [] } as never, locale: 'ja',
+        createdAt: new Date('2026-01-02T03:04:05.678Z'), updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+      });
+      await rows.insert({
+        id: '6f1f3c2e-0000-4000-8000-00000000a004', userType: 'graduate', directoryId: 's0043', email: 'g43@example.ac.jp', emailVerified: true,
+        secondPasswordHash: null, profile: null, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
+      });
+      expect(await store.findStudentByDirectoryId('s0042')).to.deep.equal(await rows.findOneByOrFail({ id: studentId }));
+      expect(await store.findStudentByDirectoryId('s0043')).to.equal(null);
+      expect(await store.findStudentByDirectoryId('s0044')).to.equal(null);
     });
 
     it('provider adapter: case-sensitive ids, lookups by uid and userCode, durable consume, grant revocation scoped to its model, purge', async () => {
