@@ -17,6 +17,7 @@ import { studentRoutes, studentScreens } from './students/index.js';
 import { graduateRoutes, graduateScreens } from './graduates/index.js';
 import { postalCodeRoutes } from './postal/routes.js';
 import { staffRoutes } from './staff/index.js';
+import { CookieSigner } from './web/cookie-signer.js';
 import { csrfProtection } from './web/csrf.js';
 import { errorPages } from './web/errors.js';
 import { language } from './web/lang.js';
@@ -38,7 +39,7 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
 
   const koa = new Koa();
   // The outer app's keys must equal the provider's cookie keys (oidc-provider #341).
-  koa.keys = keys.cookieKeys;
+  koa.keys = new CookieSigner(keys.cookieKeys);
   koa.proxy = config.env.trustProxy;
   if (operations) koa.use(operations);
   // The provider's API endpoints skip the web stack that follows (src/oidc/api-endpoints.ts).

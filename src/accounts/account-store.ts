@@ -56,6 +56,8 @@ export class AccountStore {
 
   /** By id: read for every token, userinfo and session request (findAccount), so prepared once. */
   private readonly byId: (id: unknown) => Promise<AccountRow | null>;
+  /** A student by directory ID: read at every student login, so prepared once too. */
+  private readonly studentByDirectoryId: (userType: 'student', directoryId: string) => Promise<AccountRow | null>;
 
   /** The columns of an account row, for statements that read it beside another table's (the provider's tokens). */
   readonly columns: EntityColumns<AccountRow>;
@@ -64,6 +66,7 @@ export class AccountStore {
     this.rows = database.dataSource.getRepository(database.entities.Account);
     this.byId = rowLookup(database, database.entities.Account, 'id');
     this.columns = entityColumns(database, database.entities.Account);
+    this.studentByDirectoryId = rowLookup(database, database.entities.Account, 'userType', 'directoryId');
   }
 
   findById(id: string): Promise<AccountRow | null> {
@@ -71,7 +74,7 @@ export class AccountStore {
   }
 
   findStudentByDirectoryId(userId: string): Promise<AccountRow | null> {
-    return this.rows.findOneBy({ userType: 'student', directoryId: userId });
+    return this.studentByDirectoryId('student', userId);
   }
 
   findGraduateByEmail(email: string): Promise<AccountRow | null> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import type { AuditDetail, AuditEventRow } from '../db/entities.js';
+import { rawQuery, utcDatetime } from '../db/raw-query.js';
 
 export type AuditEvent =
   | 'login.success'
@@ -62,19 +63,24 @@ export type AuditEvent =
 export class AuditLog {
   private readonly rows: Repository<AuditEventRow>;
 
-  constructor(database: Database) {
+  constructor(private readonly database: Database) {
     this.rows = database.dataSource.getRepository(database.entities.AuditEvent);
   }
 
+  /**
+   * One plain statement (src/db/raw-query.ts), as the repository would write it: every login writes
+   * one or two of these, and TypeORM's query building cost more than the insert's round trip.
+   * `detail` is stored as the JSON text both the json (MySQL) and simple-json (SQLite) columns hold.
+   */
   async record(event: AuditEvent, options: { accountId?: string | null; ip?: string | null; detail?: AuditDetail } = {}): Promise<void> {
-    await this.rows.insert({
-      id: randomUUID(),
-      occurredAt: new Date(),
+    await rawQuery(this.database, 'INSERT INTO audit_events (id, occurred_at, event, account_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)', [
+      randomUUID(),
+      utcDatetime(Date.now()),
       event,
-      accountId: options.accountId ?? null,
-      ip: options.ip ?? null,
-      detail: options.detail ?? null,
-    });
+      options.accountId ?? null,
+      options.ip ?? null,
+      options.detail ? JSON.stringify(options.detail) : null,
+    ]);
   }
 
   list(accountId?: string): Promise<AuditEventRow[]> {

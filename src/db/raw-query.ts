@@ -91,19 +91,26 @@ export function entityColumns<T extends ObjectLiteral>(database: Database, targe
 }
 
 /**
- * A lookup of one row by one column with rawQuery, without building the query anew for every call:
- * for rows read on every request (the account behind a token).
+ * A lookup of one row by one or more columns (all equal) with rawQuery, without building the query
+ * anew for every call: for rows read on every request (the account behind a token, the student
+ * signing in).
  */
-export function rowLookup<T extends ObjectLiteral>(database: Database, target: EntitySchema<T>, propertyName: keyof T & string): (value: unknown) => Promise<T | null> {
+export function rowLookup<T extends ObjectLiteral>(
+  database: Database, target: EntitySchema<T>, ...propertyNames: Array<keyof T & string>
+): (...values: unknown[]) => Promise<T | null> {
   const columns = entityColumns(database, target);
   let sql: string | undefined;
-  return async (value) => {
+  return async (...values) => {
     if (!sql) {
-      const where = database.dataSource.getMetadata(target).findColumnWithPropertyName(propertyName);
-      if (!where) throw new Error(`${target.options.name} has no column ${propertyName}`);
-      sql = `SELECT ${columns.select('t', '')} FROM ${columns.escape(columns.table)} t WHERE t.${columns.escape(where.databaseName)} = ? LIMIT 1`;
+      const metadata = database.dataSource.getMetadata(target);
+      const where = propertyNames.map((propertyName) => {
+        const column = metadata.findColumnWithPropertyName(propertyName);
+        if (!column) throw new Error(`${metadata.name} has no column ${propertyName}`);
+        return `t.${columns.escape(column.databaseName)} = ?`;
+      });
+      sql = `SELECT ${columns.select('t', '')} FROM ${columns.escape(columns.table)} t WHERE ${where.join(' AND ')} LIMIT 1`;
     }
-    const rows = await rawQuery<Array<Record<string, unknown>>>(database, sql, [value]);
+    const rows = await rawQuery<Array<Record<string, unknown>>>(database, sql, values);
     return rows[0] ? columns.hydrate(rows[0], '') : null;
   };
 }

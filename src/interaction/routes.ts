@@ -48,23 +48,23 @@ export function interactionRoutes(deps: WebDeps, screens: InteractionScreens): R
         return renderChooser(ctx, details);
       }
       case 'email_registration':
-        if (account?.email && account.emailVerified) return finishInteraction(ctx, provider, {});
+        if (account?.email && account.emailVerified) return finishInteraction(ctx, provider, {}, true, details);
         return student.emailRegistration(ctx, details);
       case 'second_password':
         if (account?.secondPasswordHash) {
           // The first login is complete: the session now rests on both passwords — after the
           // university's SSO, on that sign-in and the second password just set.
           const amr = details.session?.amr?.includes('fed') ? ['fed', 'pwd'] : ['pwd'];
-          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr, remember: false } });
+          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr, remember: false } }, true, details);
         }
         return student.secondPassword(ctx, details);
       case 'password_setup':
         if (account && !setup?.needsPasswordSetup) {
-          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr: ['pwd'], remember: false } });
+          return finishInteraction(ctx, provider, { login: { accountId: account.id, acr: ACR.twoPasswords, amr: ['pwd'], remember: false } }, true, details);
         }
         return graduate.passwordSetup(ctx, details);
       case 'terms':
-        if (!setup?.needsTerms) return finishInteraction(ctx, provider, {});
+        if (!setup?.needsTerms) return finishInteraction(ctx, provider, {}, true, details);
         return graduate.terms(ctx, details);
       case 'consent':
         if (firstParty.has(String(details.params.client_id))) return consentStep.grant(ctx, details);
@@ -78,8 +78,8 @@ export function interactionRoutes(deps: WebDeps, screens: InteractionScreens): R
 
   // Cancel: the client gets access_denied, as OIDC expects when the user gives up.
   router.post('/interaction/:uid/abort', formPost(), async (ctx) => {
-    await interactionOf(ctx, provider);
-    await finishInteraction(ctx, provider, { error: 'access_denied', error_description: 'the user cancelled the login' }, false);
+    const details = await interactionOf(ctx, provider);
+    await finishInteraction(ctx, provider, { error: 'access_denied', error_description: 'the user cancelled the login' }, false, details);
   });
 
   return router;

@@ -5,6 +5,7 @@ import type { AppConfig, ClientConfig } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import type { Services } from '../services.js';
 import { logDatabaseOutage, isDatabaseOutage, RETRY_AFTER_SECONDS } from '../ops/database-outage.js';
+import { CookieSigner } from '../web/cookie-signer.js';
 import { renderDatabaseOutage } from '../web/errors.js';
 import { pageOf, render } from '../web/render.js';
 import { adapterFactory, takeReadAhead } from './adapter.js';
@@ -154,7 +155,8 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
     clients: [...config.clients.map(clientMetadata), accountConsoleClient(config.issuer)],
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
-      keys: keys.cookieKeys,
+      // Keygrip's signatures, checked faster (src/web/cookie-signer.ts); the same keys as the outer app's.
+      keys: new CookieSigner(keys.cookieKeys),
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure },
     },

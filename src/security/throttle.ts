@@ -16,15 +16,29 @@ export function throttleKey(kind: 'account' | 'ip', value: string, rule: Throttl
  * Failed-login counting with lockout, in the database so that it holds across replicas.
  * A key is locked for lockMinutes once it fails maxFailures times within windowMinutes.
  */
-// Every login attempt runs admit() on two keys, so its statements are plain parameterised SQL
-// (src/db/raw-query.ts): `key` is quoted with backticks, which MySQL/MariaDB and SQLite both read;
-// only "insert unless it exists" differs by dialect.
-const INSERT_IGNORE = {
-  mysql: 'INSERT IGNORE INTO login_throttle (`key`, failures, window_started_at, locked_until) VALUES (?, 0, ?, NULL)',
-  sqlite: 'INSERT OR IGNORE INTO login_throttle (`key`, failures, window_started_at, locked_until) VALUES (?, 0, ?, NULL)',
+// Every login attempt runs admit() on two keys and ends with reset()/release() or lockExhausted(),
+// so those statements are plain parameterised SQL (src/db/raw-query.ts): `key` is quoted with
+// backticks, which MySQL/MariaDB and SQLite both read. One attempt is counted in one statement per
+// key: an upsert that creates the row, starts a new window (the old one has passed, or its lock
+// has run out) or adds one, and hands back the count it left — MySQL/MariaDB through
+// LAST_INSERT_ID(expr) (the OK packet's insert id), SQLite through RETURNING. MySQL evaluates the
+// assignments left to right, each seeing the ones before; SQLite evaluates all of them on the old
+// row: the order below gives both the same result (each condition reads only columns not yet assigned).
+const COUNT = {
+  mysql: 'INSERT INTO login_throttle (`key`, failures, window_started_at, locked_until) VALUES (?, LAST_INSERT_ID(1), ?, NULL) '
+    + 'ON DUPLICATE KEY UPDATE '
+    + 'failures = LAST_INSERT_ID(CASE WHEN window_started_at <= ? OR locked_until <= ? THEN 1 ELSE failures + 1 END), '
+    + 'window_started_at = CASE WHEN window_started_at <= ? OR locked_until <= ? THEN ? ELSE window_started_at END, '
+    + 'locked_until = CASE WHEN locked_until <= ? THEN NULL ELSE locked_until END',
+  sqlite: 'INSERT INTO login_throttle (`key`, failures, window_started_at, locked_until) VALUES (?, 1, ?, NULL) '
+    + 'ON CONFLICT(`key`) DO UPDATE SET '
+    + 'failures = CASE WHEN window_started_at <= ? OR locked_until <= ? THEN 1 ELSE failures + 1 END, '
+    + 'window_started_at = CASE WHEN window_started_at <= ? OR locked_until <= ? THEN ? ELSE window_started_at END, '
+    + 'locked_until = CASE WHEN locked_until <= ? THEN NULL ELSE locked_until END '
+    + 'RETURNING failures',
 } as const;
 
-interface RawThrottleRow { failures: number; window_started_at: Date | string; locked_until: Date | string | null }
+interface RawThrottleRow { key: string; locked_until: Date | string | null }
 
 export class LoginThrottle {
   private readonly rows: Repository<LoginThrottleRow>;
@@ -33,9 +47,11 @@ export class LoginThrottle {
     this.rows = database.dataSource.getRepository(database.entities.LoginThrottle);
   }
 
-  private async read(key: string): Promise<RawThrottleRow | undefined> {
-    const rows = await rawQuery<RawThrottleRow[]>(this.database, 'SELECT failures, window_started_at, locked_until FROM login_throttle WHERE `key` = ?', [key]);
-    return rows[0];
+  /** The rows of the given keys (those that exist), in one statement. */
+  private async read(keys: ThrottleKey[]): Promise<Map<string, RawThrottleRow>> {
+    const marks = keys.map(() => '?').join(', ');
+    const rows = await rawQuery<RawThrottleRow[]>(this.database, `SELECT \`key\`, locked_until FROM login_throttle WHERE \`key\` IN (${marks})`, keys.map((k) => k.key));
+    return new Map(rows.map((row) => [row.key, row]));
   }
 
   async lockedKeys(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
@@ -54,17 +70,14 @@ export class LoginThrottle {
    * failed. An admitted attempt ends with lockExhausted (it failed) or release/reset (it succeeded).
    */
   async admit(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
-    const rows = await Promise.all(keys.map((key) => this.read(key.key)));
-    const locked = keys.filter((_, i) => {
-      const lockedUntil = rows[i]?.locked_until;
+    const rows = await this.read(keys);
+    const locked = keys.filter((key) => {
+      const lockedUntil = rows.get(key.key)?.locked_until;
       return lockedUntil !== null && lockedUntil !== undefined && millis(lockedUntil) > now.getTime();
     });
     if (locked.length) return locked;
-    const refused: ThrottleKey[] = [];
-    for (const [i, key] of keys.entries()) {
-      if ((await this.bump(key, now, rows[i])) > key.rule.maxFailures) refused.push(key);
-    }
-    return refused;
+    const counts = await Promise.all(keys.map((key) => this.count(key, now)));
+    return keys.filter((key, i) => counts[i]! > key.rule.maxFailures);
   }
 
   /** After a failed attempt: locks the keys that reached maxFailures; returns those this call locked. */
@@ -83,38 +96,30 @@ export class LoginThrottle {
 
   /** After a successful admitted attempt: it does not count as a failure. */
   async release(key: ThrottleKey): Promise<void> {
-    await this.rows.decrement({ key: key.key, failures: MoreThan(0) }, 'failures', 1);
+    await rawQuery(this.database, 'UPDATE login_throttle SET failures = failures - 1 WHERE `key` = ? AND failures > 0', [key.key]);
   }
 
   /** Counts a failure against each key; returns the keys that this failure locked. */
   async recordFailure(keys: ThrottleKey[], now = new Date()): Promise<ThrottleKey[]> {
-    for (const key of keys) await this.bump(key, now, await this.read(key.key));
+    for (const key of keys) await this.count(key, now);
     return this.lockExhausted(keys, now);
   }
 
   /**
-   * One atomic count against a key within its window; returns the count. `seen` is the row as read
-   * just before (admit): the statements that only matter for a missing row, a past window or a lock
-   * that has run out are skipped when it shows none of them. Each statement is guarded on its own,
-   * so concurrent counts, resets and purges in between still give a count no lower than this one.
+   * One atomic count against a key within its window (a new window once the old one has passed or
+   * its lock has run out); returns the count this statement left. Concurrent counts, resets and
+   * purges are each one statement too, so no count is lost and none is lower than this one.
    */
-  private async bump({ key, rule }: ThrottleKey, now: Date, seen?: RawThrottleRow | null): Promise<number> {
-    const windowStart = now.getTime() - rule.windowMinutes * 60_000;
+  private async count({ key, rule }: ThrottleKey, now: Date): Promise<number> {
     const nowText = utcDatetime(now.getTime());
-    const recent = seen !== undefined && seen !== null;
-    // Only one of concurrent first counts creates the row (with a window starting now).
-    if (!recent) await rawQuery(this.database, INSERT_IGNORE[this.database.dialect], [key, nowText]);
-    // A row whose window has passed, or whose lock has run out (admit() refused while it held), starts again.
-    const stale = recent && (millis(seen.window_started_at) <= windowStart || (seen.locked_until !== null && millis(seen.locked_until) <= now.getTime()));
-    if (stale) {
-      await rawQuery(this.database, 'UPDATE login_throttle SET failures = 0, window_started_at = ?, locked_until = NULL '
-        + 'WHERE `key` = ? AND (window_started_at <= ? OR locked_until <= ?)', [nowText, key, utcDatetime(windowStart), nowText]);
+    const windowStart = utcDatetime(now.getTime() - rule.windowMinutes * 60_000);
+    const params = [key, nowText, windowStart, nowText, windowStart, nowText, nowText, nowText];
+    if (this.database.dialect === 'mysql') {
+      const result = await rawQuery<{ insertId: number | string }>(this.database, COUNT.mysql, params);
+      return Number(result.insertId);
     }
-    await rawQuery(this.database, 'UPDATE login_throttle SET failures = failures + 1 WHERE `key` = ?', [key]);
-    const counted = await this.read(key);
-    if (counted) return counted.failures;
-    // Deleted in between (a successful login's reset): count again on a new row.
-    return recent ? this.bump({ key, rule }, now, null) : 1;
+    const rows = await rawQuery<Array<{ failures: number }>>(this.database, COUNT.sqlite, params);
+    return Number(rows[0]!.failures);
   }
 
   /** What a key holds now: failures counted in its window, and the end of its lock while it is locked. */
@@ -127,7 +132,7 @@ export class LoginThrottle {
   }
 
   async reset(key: ThrottleKey): Promise<void> {
-    await this.rows.delete({ key: key.key });
+    await rawQuery(this.database, 'DELETE FROM login_throttle WHERE `key` = ?', [key.key]);
   }
 
   async purgeStale(cutoff: Date): Promise<void> {

@@ -16,14 +16,27 @@ export async function interactionOf(ctx: Context, provider: Provider): Promise<I
   return provider.interactionDetails(ctx.req, ctx.res);
 }
 
-/** Ends the current prompt and sends the browser back to the provider (303). */
+/**
+ * Ends the current prompt and sends the browser back to the provider (303). `details`: the
+ * interaction as this request has just read it (interactionOf), which is then saved with the result
+ * as provider.interactionResult does — without reading it again (a second signed-cookie check and
+ * database read of the same row within one request).
+ */
 export async function finishInteraction(
   ctx: Context,
   provider: Provider,
   result: Parameters<Provider['interactionResult']>[2],
   mergeWithLastSubmission = true,
+  details?: InteractionDetails,
 ): Promise<void> {
-  const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });
+  let url: string;
+  if (details) {
+    details.result = mergeWithLastSubmission && !('error' in result) ? { ...details.lastSubmission, ...result } : result;
+    await details.save(details.exp - Math.floor(Date.now() / 1000));
+    url = details.returnTo;
+  } else {
+    url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });
+  }
   ctx.status = 303;
   ctx.redirect(url);
 }

@@ -49,6 +49,21 @@ for (const db of DATABASES) {
       expect(found!.createdAt).to.be.instanceOf(Date);
       expect(found!.createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
       expect(await store.findById('6f1f3c2e-0000-4000-8000-00000000a002')).to.equal(null);
+
+      // A student by directory ID (read at every student login): the same, and only a student's row.
+      const studentId = '6f1f3c2e-0000-4000-8000-00000000a003';
+      await rows.insert({
+        id: studentId, userType: 'student', directoryId: 's0042', email: null, emailVerified: false, secondPasswordHash: null,
+        profile: { name: { family: '学生', given: '花子' }, enrollments: [] } as never, locale: 'ja',
+        createdAt: new Date('2026-01-02T03:04:05.678Z'), updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+      });
+      await rows.insert({
+        id: '6f1f3c2e-0000-4000-8000-00000000a004', userType: 'graduate', directoryId: 's0043', email: 'g43@example.ac.jp', emailVerified: true,
+        secondPasswordHash: null, profile: null, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
+      });
+      expect(await store.findStudentByDirectoryId('s0042')).to.deep.equal(await rows.findOneByOrFail({ id: studentId }));
+      expect(await store.findStudentByDirectoryId('s0043')).to.equal(null);
+      expect(await store.findStudentByDirectoryId('s0044')).to.equal(null);
     });
 
     it('provider adapter: case-sensitive ids, lookups by uid and userCode, durable consume, grant revocation scoped to its model, purge', async () => {
@@ -114,6 +129,59 @@ for (const db of DATABASES) {
       await throttle.reset(key);
       expect(await throttle.lockedKeys([key])).to.have.length(0);
       expect(key.key).to.not.contain('someone');
+    });
+
+    it('throttle: admit counts each attempt once per key before the check, parallel attempts never find more room than the limit, a passed window or a run-out lock starts over', async () => {
+      const throttle = new LoginThrottle(database);
+      const rows = database.dataSource.getRepository(database.entities.LoginThrottle);
+      const rule = { maxFailures: 3, windowMinutes: 15, lockMinutes: 30 };
+      const account = throttleKey('account', 'student:counted', rule);
+      const ip = throttleKey('ip', '192.0.2.77', { ...rule, maxFailures: 100 });
+      const failures = async (key: typeof account) => (await rows.findOneBy({ key: key.key }))?.failures;
+
+      expect(await throttle.admit([account, ip])).to.deep.equal([]);
+      expect(await failures(account)).to.equal(1);
+      expect(await failures(ip)).to.equal(1);
+      // A success: the account's key goes, the address's count goes back down.
+      await throttle.reset(account);
+      await throttle.release(ip);
+      expect(await failures(account)).to.equal(undefined);
+      expect(await failures(ip)).to.equal(0);
+      await throttle.release(ip);
+      expect(await failures(ip)).to.equal(0);
+
+      // Eight attempts at once: exactly three are let through, and all eight are counted.
+      const answers = await Promise.all(Array.from({ length: 8 }, () => throttle.admit([account, ip])));
+      expect(answers.filter((refused) => refused.length === 0)).to.have.length(3);
+      expect(answers.filter((refused) => refused.length === 1 && refused[0]!.key === account.key)).to.have.length(5);
+      expect(await failures(account)).to.equal(8);
+      expect(await failures(ip)).to.equal(8);
+
+      // Locked: refused without a count on either key.
+      expect(await throttle.lockExhausted([account])).to.deep.equal([account]);
+      expect(await throttle.admit([account, ip])).to.deep.equal([account]);
+      expect(await failures(account)).to.equal(8);
+      expect(await failures(ip)).to.equal(8);
+
+      // The lock has run out (its window too): the next attempt starts a new window, unlocked.
+      const later = new Date(Date.now() + 31 * 60_000);
+      expect(await throttle.admit([account], later)).to.deep.equal([]);
+      const restarted = await rows.findOneByOrFail({ key: account.key });
+      expect(restarted.failures).to.equal(1);
+      expect(restarted.lockedUntil).to.equal(null);
+      expect(Math.abs(restarted.windowStartedAt.getTime() - later.getTime())).to.be.lessThan(1000);
+      // Within that window the count goes on; once it has passed, it starts over.
+      expect(await throttle.admit([account], new Date(later.getTime() + 60_000))).to.deep.equal([]);
+      expect(await failures(account)).to.equal(2);
+      expect(await throttle.admit([account], new Date(later.getTime() + 16 * 60_000))).to.deep.equal([]);
+      expect(await failures(account)).to.equal(1);
+
+      // recordFailure counts the same way and locks at the limit.
+      const other = throttleKey('account', 'student:recorded', rule);
+      expect(await throttle.recordFailure([other])).to.deep.equal([]);
+      expect(await throttle.recordFailure([other])).to.deep.equal([]);
+      expect(await throttle.recordFailure([other])).to.deep.equal([other]);
+      expect(await throttle.stateOf(other)).to.include({ failures: 3 });
     });
 
     it('mail outbox: an SMTP outage delays mail and loses none; a sent body is erased; a mail is sent once', async () => {

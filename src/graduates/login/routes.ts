@@ -31,7 +31,7 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
     if (outcome.kind !== 'ok') return screens.login(ctx, details, { values, failed: outcome.kind });
     await finishInteraction(ctx, provider, {
       login: { accountId: outcome.account.id, acr: outcome.complete ? ACR.twoPasswords : ACR.password, amr: ['pwd'], remember: false },
-    }, false);
+    }, false, details);
   });
 
   router.post('/interaction/:uid/password-setup', formPost(), async (ctx) => {
@@ -60,7 +60,7 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
     if (!form.ok) return screens.terms(ctx, details, { errors: form.errors });
     const accepted = await acceptTermsAtLogin(services, { account, version: form.value.terms_version, agreed: form.value.agree === 'yes', ip: ctx.ip });
     if (accepted.kind !== 'ok') return screens.terms(ctx, details, { errors: addError({}, 'agree', t(`terms.${accepted.kind}`)) });
-    await finishInteraction(ctx, provider, {});
+    await finishInteraction(ctx, provider, {}, true, details);
   });
 
   return router;

@@ -41,7 +41,7 @@ export function loginRoutes(deps: WebDeps, loginScreen: StudentLoginScreen): Rou
         // A browser-session cookie: the manual tells users to close the browser after use.
         remember: false,
       },
-    }, false);
+    }, false, details);
   });
 
   return router;
