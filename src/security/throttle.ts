@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
+import { MoreThan, type Repository } from 'typeorm';
 import type { ThrottleRule } from '../config/types.js';
 import type { Database } from '../db/data-source.js';
 import type { LoginThrottleRow } from '../db/entities.js';
@@ -135,7 +135,9 @@ export class LoginThrottle {
     await rawQuery(this.database, 'DELETE FROM login_throttle WHERE `key` = ?', [key.key]);
   }
 
+  /** Rows whose window began before `cutoff` and that hold no lock past it (never locked, or a lock run out). */
   async purgeStale(cutoff: Date): Promise<void> {
-    await this.rows.delete({ windowStartedAt: LessThan(cutoff), lockedUntil: LessThan(cutoff) });
+    const before = utcDatetime(cutoff.getTime());
+    await rawQuery(this.database, 'DELETE FROM login_throttle WHERE window_started_at < ? AND (locked_until IS NULL OR locked_until < ?)', [before, before]);
   }
 }

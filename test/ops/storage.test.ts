@@ -131,6 +131,22 @@ for (const db of DATABASES) {
       expect(key.key).to.not.contain('someone');
     });
 
+    it('throttle: the housekeeping purge removes old rows, locked or not, and keeps a lock that still holds', async () => {
+      const throttle = new LoginThrottle(database);
+      const rows = database.dataSource.getRepository(database.entities.LoginThrottle);
+      const day = 86400_000;
+      const now = Date.now();
+      await rows.insert([
+        { key: 'purge-never-locked', failures: 1, windowStartedAt: new Date(now - 2 * day), lockedUntil: null },
+        { key: 'purge-lock-ran-out', failures: 5, windowStartedAt: new Date(now - 2 * day), lockedUntil: new Date(now - 2 * day + 900_000) },
+        { key: 'keep-still-locked', failures: 5, windowStartedAt: new Date(now - 2 * day), lockedUntil: new Date(now + day) },
+        { key: 'keep-recent', failures: 1, windowStartedAt: new Date(now - 60_000), lockedUntil: null },
+      ]);
+      await throttle.purgeStale(new Date(now - day));
+      const left = (await rows.find()).map((row) => row.key).filter((key) => /^(purge|keep)-/.test(key)).sort();
+      expect(left).to.deep.equal(['keep-recent', 'keep-still-locked']);
+    });
+
     it('throttle: admit counts each attempt once per key before the check, parallel attempts never find more room than the limit, a passed window or a run-out lock starts over', async () => {
       const throttle = new LoginThrottle(database);
       const rows = database.dataSource.getRepository(database.entities.LoginThrottle);
