@@ -26,7 +26,7 @@ const UPSERT = {
 const ACCOUNT_MODELS = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
-/** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions). */
+/** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions); a Session's reads its account. */
 const GRANT_BOUND_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 /** The models whose find also reads their session: oidc-provider checks an access token's session binding on every find. */
 const SESSION_BOUND_MODELS = new Set(['AccessToken']);
@@ -136,28 +136,31 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   /**
-   * A token or code with its grant, its account and (an access token) its session in one statement:
-   * the provider reads them one after the other for every token, refresh and userinfo request (up to
-   * four round trips, most of userinfo's time). They are kept for this request only (takeReadAhead).
+   * A token or code with its grant, its account and (an access token) its session in one statement,
+   * and a session with its account: the provider reads them one after the other for every token,
+   * refresh and userinfo request and every authorization request with a session (up to four round
+   * trips, most of userinfo's time). They are kept for this request only (takeReadAhead).
    */
   private async findWithCompanions(id: string): Promise<AdapterPayload | undefined> {
-    const { accounts } = this.options;
+    const withGrant = GRANT_BOUND_MODELS.has(this.model);
     const withSession = SESSION_BOUND_MODELS.has(this.model);
+    const accounts = withGrant || this.model === 'Session' ? this.options.accounts : undefined;
+    const params: string[] = [...(withGrant ? ['Grant'] : []), ...(withSession ? ['Session'] : []), this.model, id];
     if (!this.companionsSql) {
-      this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, t.session_uid, '
-        + 'g.payload AS g_payload, g.expires_at AS g_expires_at, g.consumed_at AS g_consumed_at'
+      this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, t.session_uid'
+        + (withGrant ? ', g.payload AS g_payload, g.expires_at AS g_expires_at, g.consumed_at AS g_consumed_at' : '')
         + (withSession ? ', s.payload AS s_payload, s.expires_at AS s_expires_at, s.consumed_at AS s_consumed_at' : '')
         + (accounts ? `, ${accounts.select('a', 'a_')}` : '')
-        + ' FROM oidc_payload t LEFT JOIN oidc_payload g ON g.model = ? AND g.id = t.grant_id'
+        + ' FROM oidc_payload t'
+        + (withGrant ? ' LEFT JOIN oidc_payload g ON g.model = ? AND g.id = t.grant_id' : '')
         + (withSession ? ' LEFT JOIN oidc_payload s ON s.model = ? AND s.uid = t.session_uid' : '')
         + (accounts ? ` LEFT JOIN ${accounts.escape(accounts.table)} a ON a.${accounts.key} = t.account_id` : '')
         + ' WHERE t.model = ? AND t.id = ? LIMIT 1';
     }
-    const params = withSession ? ['Grant', 'Session', this.model, id] : ['Grant', this.model, id];
     const rows = await this.query(this.companionsSql, params) as Array<RawRow & Record<string, unknown>>;
     const row = rows[0];
     if (!row) return undefined;
-    if (typeof row.grant_id === 'string') keepForRequest(`Grant:${row.grant_id}`, joinedPayload(row, 'g_'));
+    if (withGrant && typeof row.grant_id === 'string') keepForRequest(`Grant:${row.grant_id}`, joinedPayload(row, 'g_'));
     // A row written before the session_uid column has none: its session is read as before.
     if (withSession && typeof row.session_uid === 'string') keepForRequest(`Session:uid:${row.session_uid}`, joinedPayload(row, 's_'));
     if (accounts && typeof row.account_id === 'string') keepForRequest(`Account:${row.account_id}`, accounts.hydrate(row, 'a_'));
@@ -165,7 +168,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   find(id: string) {
-    if (GRANT_BOUND_MODELS.has(this.model)) return this.findWithCompanions(id);
+    if (GRANT_BOUND_MODELS.has(this.model) || (this.model === 'Session' && this.options.accounts)) return this.findWithCompanions(id);
     if (this.model === 'Grant') {
       const ahead = takeReadAhead<AdapterPayload | undefined>(`Grant:${id}`);
       if (ahead.found) return Promise.resolve(ahead.value);

@@ -169,6 +169,15 @@ for (const db of DATABASES) {
       await als.run({}, async () => {
         expect(takeReadAhead('Grant:g-ahead').found, 'another request sees nothing of it').to.equal(false);
       });
+
+      // A session is read with its account (every authorization request with a session asks for both).
+      const sessions = new TypeOrmAdapter('Session', database, options);
+      await sessions.upsert('s-ahead', { uid: 'u-ahead', accountId, kind: 'Session' } as never, 60);
+      await als.run({}, async () => {
+        expect((await sessions.find('s-ahead'))?.accountId).to.equal(accountId);
+        const account = takeReadAhead<{ email: string }>(`Account:${accountId}`);
+        expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
+      });
     });
   });
 }
