@@ -15,6 +15,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The views too: the build compiles them into dist/views/ (the server renders without the pug compiler).
+COPY views ./views
 RUN npm run build
 
 # 2. Production dependencies only (no TypeScript, no tsx, no test tools). Optional dependencies are
