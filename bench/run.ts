@@ -2,7 +2,7 @@
 // baselines taken in the same run on the same machine (never absolute timings).
 //
 // What runs is what runs in production: the production build (`npm run build`, then the image's
-// command — the Dockerfile's CMD, `node --max-semi-space-size=4 --expose-gc dist/src/server.js` — with
+// command — the Dockerfile's CMD, `node --max-semi-space-size=4 --heap-growing-percent=20 --expose-gc dist/src/server.js` — with
 // NODE_ENV=production, MariaDB, SMTP, keys from files, behind a forwarded https as behind the ingress,
 // bench/forwarding.ts) in a process of its own, and the baseline, a bare oidc-provider with its
 // in-memory adapter, in a process of its own started with plain `node` (bench/bare-provider.ts). The load comes from a third process (bench/load.ts); this one only

@@ -50,7 +50,7 @@ describe('container image (Dockerfile)', () => {
     expect(text).to.match(/^USER (\d+)(:\d+)?$/m);
     expect(Number(text.match(/^USER (\d+)/m)![1])).to.be.above(0);
     expect(text).to.match(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
-    expect(text).to.match(/^CMD \["node", "--max-semi-space-size=4", "--expose-gc", "dist\/src\/server\.js"\]$/m);
+    expect(text).to.match(/^CMD \["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "--expose-gc", "dist\/src\/server\.js"\]$/m);
     expect(text).to.match(/^ENV NODE_ENV=production/m);
     expect(text, 'no npm/tsx/TypeScript at runtime').not.to.match(/npm (ci|install|run)|tsx|tsc/);
     const deps = stages.find((s) => s.lines.some((l) => /npm ci --omit=dev/.test(l)));
