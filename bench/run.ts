@@ -2,7 +2,7 @@
 // baselines taken in the same run on the same machine (never absolute timings).
 //
 // What runs is what runs in production: the production build (`npm run build`, then the image's
-// command — the Dockerfile's CMD, `node --max-semi-space-size=4 dist/src/server.js` — with
+// command — the Dockerfile's CMD, `node --max-semi-space-size=4 --heap-growing-percent=20 --expose-gc dist/src/server.js` — with
 // NODE_ENV=production, MariaDB, SMTP, keys from files, behind a forwarded https as behind the ingress,
 // bench/forwarding.ts) in a process of its own, and the baseline, a bare oidc-provider with its
 // in-memory adapter, in a process of its own started with plain `node` (bench/bare-provider.ts). The load comes from a third process (bench/load.ts); this one only
@@ -33,6 +33,7 @@ import argon2 from 'argon2';
 import { hash as nodeRsHash, verify as nodeRsVerify } from '@node-rs/argon2';
 import mysql from 'mysql2/promise';
 import pLimit from 'p-limit';
+import { defaultMaxConcurrent } from '../src/credentials/hashing.js';
 import { scopeClaims } from '../src/oidc/claims.js';
 import { ACR } from '../src/oidc/provider.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD } from '../test/support/flows.js';
@@ -586,12 +587,14 @@ async function main(): Promise<number> {
 
     // 1. hashing: the same hashes (one made by each library) through either library.
     const params = config.passwordHashing;
+    // As many in flight as the server's hasher runs (its default when the configuration names none).
+    const inFlight = params.maxConcurrent ?? defaultMaxConcurrent();
     const hashOptions = { memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
     const hashes = [await argon2.hash(VERIFY_PASSWORD, { type: argon2.argon2id, ...hashOptions }), await nodeRsHash(VERIFY_PASSWORD, hashOptions)];
-    log(`argon2 vs. @node-rs/argon2 (m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}, ${params.maxConcurrent} at once)…`);
+    log(`argon2 vs. @node-rs/argon2 (m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}, ${inFlight} at once)…`);
     const [nodeArgon2, nodeRs] = !ONLY.has('hashing') ? [undefined, undefined] : await abbaHashing(
-      (seconds) => measureVerifies((hash, password) => argon2.verify(hash, password), hashes, params.maxConcurrent, seconds),
-      (seconds) => measureVerifies((hash, password) => nodeRsVerify(hash, password), hashes, params.maxConcurrent, seconds),
+      (seconds) => measureVerifies((hash, password) => argon2.verify(hash, password), hashes, inFlight, seconds),
+      (seconds) => measureVerifies((hash, password) => nodeRsVerify(hash, password), hashes, inFlight, seconds),
       SECONDS,
     );
 
@@ -638,7 +641,7 @@ async function main(): Promise<number> {
     const verifyRate = (run: HashingRun) => run.verifies / run.seconds;
     const verifyCpuMs = (run: HashingRun) => run.cpuMs / run.verifies;
     if (nodeRs && nodeArgon2) rows.push({
-      metric: `argon2id verify/s, @node-rs/argon2 vs. argon2 (same hashes; ${params.maxConcurrent} at once)`,
+      metric: `argon2id verify/s, @node-rs/argon2 vs. argon2 (same hashes; ${inFlight} at once)`,
       ours: rate(verifyRate(nodeRs)), baseline: `${rate(verifyRate(nodeArgon2))} (argon2)`,
       ratio: (verifyRate(nodeRs) / verifyRate(nodeArgon2)).toFixed(2), target: '(info)', result: 'info',
     });
@@ -745,7 +748,7 @@ async function abbaHashing(a: (seconds: number) => Promise<HashingRun>, b: (seco
 }
 
 /** The parts of config/production.example.yaml the benchmark reads (lifetimes, hashing). */
-function productionExampleConfigObject(): { lifetimes: Record<string, number> & { accessTokenSeconds: number; authorizationCodeSeconds: number; idTokenSeconds: number; refreshTokenDays: number; interactionMinutes: number; sessionIdleMinutes: number }; passwordHashing: { memoryKiB: number; timeCost: number; parallelism: number; maxConcurrent: number } } {
+function productionExampleConfigObject(): { lifetimes: Record<string, number> & { accessTokenSeconds: number; authorizationCodeSeconds: number; idTokenSeconds: number; refreshTokenDays: number; interactionMinutes: number; sessionIdleMinutes: number }; passwordHashing: { memoryKiB: number; timeCost: number; parallelism: number; maxConcurrent?: number } } {
   let parsed: ReturnType<typeof productionExampleConfigObject> | undefined;
   productionExampleConfig((config) => { parsed = config as ReturnType<typeof productionExampleConfigObject>; });
   return parsed!;

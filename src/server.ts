@@ -12,6 +12,7 @@ import { purgeExpiredPayloads } from './oidc/adapter.js';
 import { loadKeyMaterial } from './oidc/keys.js';
 import { checkClients } from './oidc/provider.js';
 import { createOperations, type Operations } from './ops/index.js';
+import { releaseStartupGarbage } from './ops/memory.js';
 import { createTranslations } from './texts.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { AppConfig } from './config/types.js';
@@ -65,6 +66,7 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
 
+  releaseStartupGarbage();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = koa.listen(config.env.port, '0.0.0.0', () => resolve(s));
     s.once('error', reject);

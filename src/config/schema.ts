@@ -423,7 +423,7 @@ export const configSchema = {
         parallelism: { type: 'integer', minimum: 1, maximum: 16 },
         maxConcurrent: { type: 'integer', minimum: 1, maximum: 64 },
       },
-      required: ['memoryKiB', 'timeCost', 'parallelism', 'maxConcurrent'],
+      required: ['memoryKiB', 'timeCost', 'parallelism'],
       additionalProperties: false,
     },
     /** The graduate service; absent = the university offers sign-in to current students only. */

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
 
@@ -5,11 +6,24 @@ export interface HashingParameters {
   memoryKiB: number;
   timeCost: number;
   parallelism: number;
-  /** How many hashes may run at once; the rest queue (each holds memoryKiB while it runs). */
-  maxConcurrent: number;
+  /**
+   * How many hashes may run at once; the rest queue (each holds memoryKiB while it runs). Default:
+   * defaultMaxConcurrent().
+   */
+  maxConcurrent?: number;
 }
 
-export const OWASP_PARAMETERS: HashingParameters = { memoryKiB: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 4 };
+export const OWASP_PARAMETERS: HashingParameters = { memoryKiB: 19456, timeCost: 2, parallelism: 1 };
+
+/**
+ * One hash per core, and no more than libuv's thread pool runs at once (UV_THREADPOOL_SIZE, 4 by
+ * default), where @node-rs/argon2 computes: a hash beyond the cores buys no throughput, only its
+ * memoryKiB of resident memory (DESIGN §7: memory).
+ */
+export function defaultMaxConcurrent(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE);
+  return Math.max(1, Math.min(os.availableParallelism(), Number.isInteger(pool) && pool > 0 ? pool : 4));
+}
 
 // @node-rs/argon2 declares its enums as ambient `const enum`s, which isolated modules cannot read:
 // the values are those of its index.d.ts (Algorithm.Argon2id = 2, Version.V0x13 = 1).
@@ -27,7 +41,7 @@ export class PasswordHasher {
   private readonly limit: LimitFunction;
 
   constructor(private readonly parameters: HashingParameters = OWASP_PARAMETERS) {
-    this.limit = pLimit(parameters.maxConcurrent);
+    this.limit = pLimit(parameters.maxConcurrent ?? defaultMaxConcurrent());
   }
 
   /** Told how long each argon2 computation took, queue wait excluded (metrics). */

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
-import {
-  AdminLimitExceededError, BusyError, Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError,
-  TimeLimitExceededError, UnavailableError, type Entry,
-} from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import type { LdapDirectoryConfig } from '../config/types.js';
+import { lazyModule } from '../lazy-module.js';
 import { logger } from '../logger.js';
 import type { DirectoryAnswer, PasswordDirectory } from './directory.js';
 import { mapPerson, MAX_USER_ID_LENGTH } from './mapping.js';
@@ -34,6 +32,9 @@ export function escapeDnValue(value: string): string {
 export function fillTemplate(template: string, escapedValue: string): string {
   return template.split('{id}').join(escapedValue);
 }
+
+/** The LDAP client only where the LDAP adapter is configured (DESIGN §7: memory). */
+const ldapts = lazyModule<typeof import('ldapts')>('ldapts');
 
 class PoolTimeoutError extends Error {
   override name = 'PoolTimeoutError';
@@ -201,8 +202,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /** Result codes that say the directory is busy or down rather than anything about the student. */
 function transient(error: unknown): boolean {
-  return error instanceof BusyError || error instanceof UnavailableError
-    || error instanceof TimeLimitExceededError || error instanceof AdminLimitExceededError;
+  return error instanceof ldapts().BusyError || error instanceof ldapts().UnavailableError
+    || error instanceof ldapts().TimeLimitExceededError || error instanceof ldapts().AdminLimitExceededError;
 }
 
 /** An operation (or the wait for a connection) that ran out of time: trying again would only wait as long. */
@@ -280,7 +281,7 @@ export class LdapDirectory implements PasswordDirectory {
     const createSecureConnection = ((...args: Parameters<typeof tls.connect>) => watch(tls.connect(...args))) as typeof tls.connect;
     // ldapts takes any tlsOptions as "connect with TLS", so they go to the constructor for ldaps:// only.
     const secure = url.startsWith('ldaps://');
-    const client = new Client({ url, connectTimeout, timeout, tlsOptions: secure ? this.tlsOptions : undefined, createConnection, createSecureConnection });
+    const client = new (ldapts().Client)({ url, connectTimeout, timeout, tlsOptions: secure ? this.tlsOptions : undefined, createConnection, createSecureConnection });
     if (startTls) {
       gate.open = true;
       const host = new URL(url).hostname;
@@ -326,7 +327,7 @@ export class LdapDirectory implements PasswordDirectory {
     } catch (error) {
       const failed = error instanceof StepError ? error : new StepError('connect', error);
       // A protocol answer leaves the connection usable; a socket, TLS or timeout error does not.
-      reusable = failed.original instanceof ResultCodeError;
+      reusable = failed.original instanceof ldapts().ResultCodeError;
       if (!reusable && slot.uses > 1 && !timedOut(failed.original)) return { kind: 'stale', failed };
       return { kind: 'answer', answer: this.classify(failed) };
     } finally {
@@ -382,13 +383,13 @@ export class LdapDirectory implements PasswordDirectory {
 
   private classify(failed: StepError): DirectoryAnswer {
     const error = failed.original;
-    if (failed.step === 'user_bind' && error instanceof InvalidCredentialsError) return { outcome: 'invalid', reason: 'credentials' };
-    if (failed.step === 'read_entry' && error instanceof NoSuchObjectError) return { outcome: 'invalid', reason: 'not_found' };
-    if (failed.step === 'user_bind' && error instanceof ResultCodeError && !transient(error)) {
+    if (failed.step === 'user_bind' && error instanceof ldapts().InvalidCredentialsError) return { outcome: 'invalid', reason: 'credentials' };
+    if (failed.step === 'read_entry' && error instanceof ldapts().NoSuchObjectError) return { outcome: 'invalid', reason: 'not_found' };
+    if (failed.step === 'user_bind' && error instanceof ldapts().ResultCodeError && !transient(error)) {
       // The directory refused this student's bind for a reason of its own (e.g. a locked or expired account).
       return { outcome: 'invalid', reason: 'credentials' };
     }
-    if (failed.step === 'service_bind' && error instanceof InvalidCredentialsError) {
+    if (failed.step === 'service_bind' && error instanceof ldapts().InvalidCredentialsError) {
       logger.error({ directory: 'ldap' }, 'the directory refused the service account (directory.ldap.search.bindDn / its password)');
     } else {
       this.warn(failed.step, error);

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import { LessThan } from 'typeorm';
 import type { AttributeMapping, SamlCredentials, SamlDirectoryConfig } from '../config/types.js';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
+import { lazyModule } from '../lazy-module.js';
 import { logger } from '../logger.js';
 import { freshEnough, type FederatedLoginStart, type FederationAnswer, type FederationChecks, type RedirectDirectory } from './directory.js';
 import { mapPerson } from './mapping.js';
 import { readIdpMetadata, scopeAllowed, type IdpDescriptor } from './saml-metadata.js';
+
+/** node-saml and its XML libraries only where the SAML adapter is configured (DESIGN §7: memory). */
+const nodeSaml = lazyModule<typeof import('@node-saml/node-saml')>('@node-saml/node-saml');
 
 // Federation with the university's SAML 2.0 IdP (Web Browser SSO: AuthnRequest by HTTP-Redirect,
 // Response by HTTP-POST to the AssertionConsumerService). node-saml checks the signature and reads only
@@ -87,7 +91,7 @@ type Failure = { outcome: 'denied'; reason: string } | { outcome: 'failed'; reas
 
 /** Sorts node-saml's errors into the pages and audit reasons of a federated login. */
 export function classifySamlError(error: unknown): Failure {
-  if (error instanceof SamlStatusError) {
+  if (error instanceof nodeSaml().SamlStatusError) {
     const codes = [...error.xmlStatus.matchAll(/urn:oasis:names:tc:SAML:2\.0:status:([A-Za-z]{1,40})/g)].map((m) => m[1]!);
     return { outcome: 'denied', reason: `status:${codes.at(-1) ?? 'unknown'}` };
   }
@@ -211,7 +215,7 @@ export class SamlDirectory implements RedirectDirectory {
 
   private client(idp: IdpDescriptor, requestId: string, forceAuthn: boolean): SAML {
     const { credentials } = this;
-    return new SAML({
+    return new (nodeSaml().SAML)({
       entryPoint: idp.ssoRedirectUrl,
       issuer: this.entityId,
       audience: this.entityId,
@@ -229,7 +233,7 @@ export class SamlDirectory implements RedirectDirectory {
       // No RequestedAuthnContext: the IdP's own policy decides how the student signs in there.
       disableRequestedAuthnContext: true,
       forceAuthn,
-      validateInResponseTo: ValidateInResponseTo.always,
+      validateInResponseTo: nodeSaml().ValidateInResponseTo.always,
       cacheProvider: thisRequestOnly(requestId),
       generateUniqueId: () => requestId,
     });
@@ -237,7 +241,7 @@ export class SamlDirectory implements RedirectDirectory {
 
   /** The SP metadata to register with the federation (entityID, ACS, signing and encryption certificates). */
   serviceProviderMetadata(): string {
-    const xml = generateServiceProviderMetadata({
+    const xml = nodeSaml().generateServiceProviderMetadata({
       issuer: this.entityId,
       callbackUrl: this.redirectUri,
       privateKey: this.credentials.signingKey,

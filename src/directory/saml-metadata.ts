@@ -1,11 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
-import * as xpath from 'xpath';
+import { lazyModule } from '../lazy-module.js';
 
 // SAML metadata of the university's IdP: its own file, or a federation's aggregate (GakuNin) whose
 // signature is checked with the federation's metadata-signing certificate. Only the signed bytes are
 // read after the check (as node-saml does for assertions), so nothing outside the signature counts.
+
+/** The XML libraries only where the SAML adapter is configured (DESIGN §7: memory). */
+const xmldom = lazyModule<typeof import('@xmldom/xmldom')>('@xmldom/xmldom');
+const xmlCrypto = lazyModule<typeof import('xml-crypto')>('xml-crypto');
+const xpath = lazyModule<typeof import('xpath')>('xpath');
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -28,7 +31,7 @@ export class MetadataError extends Error {}
 
 function parse(xml: string): Document {
   const errors: string[] = [];
-  const document = new DOMParser({
+  const document = new (xmldom().DOMParser)({
     errorHandler: { warning: () => {}, error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m) },
   }).parseFromString(xml, 'text/xml');
   if (errors.length || !document?.documentElement) throw new MetadataError('the metadata is not well-formed XML');
@@ -36,7 +39,7 @@ function parse(xml: string): Document {
 }
 
 function elements(expression: string, node: Node): Element[] {
-  const select = xpath.useNamespaces({ md: MD, ds: DSIG, shibmd: SHIBMD });
+  const select = xpath().useNamespaces({ md: MD, ds: DSIG, shibmd: SHIBMD });
   return (select(expression, node) as Node[]).filter((n): n is Element => n.nodeType === 1);
 }
 
@@ -55,7 +58,7 @@ export function verifiedMetadata(xml: string, signingCertPem: string): string {
   const root = document.documentElement;
   const signatures = elements('./ds:Signature', root);
   if (signatures.length !== 1) throw new MetadataError('the metadata is not signed');
-  const signed = new SignedXml({ publicCert: signingCertPem, getCertFromKeyInfo: () => null });
+  const signed = new (xmlCrypto().SignedXml)({ publicCert: signingCertPem, getCertFromKeyInfo: () => null });
   signed.loadSignature(signatures[0]!);
   const references = signed.getReferences();
   const id = root.getAttribute('ID');

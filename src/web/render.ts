@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
 import type { Lang, Localized } from '../config/types.js';
 import { lazyModule } from '../lazy-module.js';
@@ -30,6 +33,26 @@ const viewsDir = projectPath('views');
 const cache = true;
 const pug = lazyModule<typeof import('pug')>('pug');
 
+/**
+ * The views `npm run build` compiled (src/cli/compile-views.ts), next to the compiled code: dist/views/.
+ * The production build renders with them and never loads the pug compiler, about 10 MiB of resident
+ * memory (DESIGN §7: memory); from src/ (tsx: tests, the demo) there are none and pug compiles the views.
+ */
+export const PRECOMPILED_VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
+type Template = (locals: Record<string, unknown>) => string;
+const require = createRequire(import.meta.url);
+const precompiled = new Map<string, Template | null>();
+
+function precompiledView(view: string): Template | null {
+  let template = precompiled.get(view);
+  if (template === undefined) {
+    const file = path.join(PRECOMPILED_VIEWS_DIR, `${view}.cjs`);
+    template = existsSync(file) ? require(file) as Template : null;
+    precompiled.set(view, template);
+  }
+  return template;
+}
+
 export interface PageLocals {
   title?: string;
   errors?: FieldErrors;
@@ -45,7 +68,7 @@ export function render(ctx: Context, view: string, locals: PageLocals = {}, stat
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = pug().renderFile(path.join(viewsDir, `${view}.pug`), {
+  const options = {
     cache,
     basedir: viewsDir,
     lang: state.lang,
@@ -58,7 +81,9 @@ export function render(ctx: Context, view: string, locals: PageLocals = {}, stat
     errors: {},
     values: {},
     ...locals,
-  });
+  };
+  const template = precompiledView(view);
+  ctx.body = template ? template(options) : pug().renderFile(path.join(viewsDir, `${view}.pug`), options);
 }
 
 /** A page with a heading, paragraphs and optional buttons/links: used for every notice. */

