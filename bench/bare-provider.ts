@@ -83,8 +83,10 @@ async function main(setup: BareProviderSetup): Promise<void> {
   process.send?.({ type: 'ready', accessToken, refreshToken } satisfies FromBareProvider);
 }
 
-// Never outlive the benchmark that started it.
+// Never outlive the benchmark that started it; exit (rather than die) on its SIGTERM, so that a
+// --cpu-prof given through BENCH_BARE_NODE_ARGS is written.
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
 main(JSON.parse(process.env.BARE_PROVIDER ?? '{}') as BareProviderSetup).catch((error: unknown) => {
   process.send?.({ type: 'failed', message: (error as Error).stack ?? String(error) } satisfies FromBareProvider);
   process.exit(1);

@@ -66,11 +66,14 @@ export function providerApiEndpoints(provider: Provider, options: { secure: bool
   const routes = providerApiRoutes(provider);
   const headers = apiHeaders(options.secure);
   const toProvider = mount(provider);
+  const documents = new PublishedDocuments(['/.well-known/openid-configuration', provider.pathFor('jwks', { mountPath: '' })]);
   return async (ctx: Context, next: Next) => {
     if (!routes.get(ctx.path)?.has(ctx.method)) return next();
     for (const [name, value] of headers) ctx.set(name, value);
+    if (documents.answer(ctx)) return;
     try {
       await toProvider(ctx, next);
+      documents.keep(ctx);
     } catch (error) {
       // oidc-provider answers its own errors; what escapes it is a bug of ours, answered in its JSON shape.
       logger.error({ err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack }, method: ctx.method, path: ctx.path }, 'request failed');
@@ -78,4 +81,45 @@ export function providerApiEndpoints(provider: Provider, options: { secure: bool
       ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
     }
   };
+}
+
+/** Origins (scheme and host) a document is kept for: the configured one and a few more; others are not kept. */
+const ORIGINS_KEPT = 8;
+
+/**
+ * The discovery document and the JWKS as the provider first answered them, answered again without
+ * the provider: they change only with the configuration and the keys, which change only with a
+ * restart, and relying parties fetch them more than anything else. The provider builds the discovery
+ * document's endpoint URLs from the request's scheme and host, so a copy is kept per origin (a bounded
+ * number of them); CORS is answered as the provider would (the request's Origin, or *).
+ */
+class PublishedDocuments {
+  private readonly kept = new Map<string, { type: string; body: string }>();
+
+  constructor(private readonly paths: readonly string[]) {}
+
+  private key(ctx: Context): string | undefined {
+    return ctx.method === 'GET' && this.paths.includes(ctx.path) ? `${ctx.protocol}://${ctx.host}${ctx.path}` : undefined;
+  }
+
+  answer(ctx: Context): boolean {
+    const key = this.key(ctx);
+    const document = key === undefined ? undefined : this.kept.get(key);
+    if (!document) return false;
+    ctx.vary('Origin');
+    ctx.set('Access-Control-Allow-Origin', ctx.get('Origin') || '*');
+    ctx.type = document.type;
+    ctx.body = document.body;
+    return true;
+  }
+
+  keep(ctx: Context): void {
+    const key = this.key(ctx);
+    if (key === undefined || ctx.status !== 200 || this.kept.has(key) || this.kept.size >= ORIGINS_KEPT * this.paths.length) return;
+    const { body } = ctx;
+    if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return;
+    const text = JSON.stringify(body);
+    this.kept.set(key, { type: String(ctx.response.get('Content-Type')), body: text });
+    ctx.body = text;
+  }
 }

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { expect } from 'chai';
 import als from 'oidc-provider/lib/helpers/als.js';
 import { TypeOrmAdapter, takeReadAhead } from '../../src/oidc/adapter.js';
@@ -95,6 +96,47 @@ for (const db of DATABASES) {
       expect(sessions.length).to.be.greaterThan(0);
       await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
       expect((await me()).status, 'the grant is gone').to.equal(401);
+    });
+
+    it('the discovery document and the JWKS: answered again as the provider first answered them, per origin, with CORS as the provider does', async () => {
+      const get = (path: string, headers: Record<string, string> = {}) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const request = http.request(new URL(path, server.url), { headers }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => { body += chunk; });
+          response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      const comparable = (headers: http.IncomingHttpHeaders) => {
+        const { date: _date, 'x-request-id': _id, connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+        return rest;
+      };
+      for (const path of ['/.well-known/openid-configuration', '/jwks']) {
+        const first = await get(path);
+        const again = await get(path);
+        expect(first.status, path).to.equal(200);
+        expect(again.body, path).to.equal(first.body);
+        expect(comparable(again.headers), path).to.deep.equal(comparable(first.headers));
+        expect(again.headers['access-control-allow-origin'], path).to.equal('*');
+        const cors = await get(path, { origin: 'https://rp.example.test' });
+        expect(cors.headers['access-control-allow-origin'], path).to.equal('https://rp.example.test');
+        expect(cors.headers.vary, path).to.match(/Origin/);
+        expect(cors.body, path).to.equal(first.body);
+      }
+      const discovery = JSON.parse((await get('/.well-known/openid-configuration')).body) as Record<string, string>;
+      expect(discovery.token_endpoint).to.equal(`${server.url}/token`);
+      // The provider builds the endpoints from the host asked for: so does a kept copy, per host.
+      const otherHost = JSON.parse((await get('/.well-known/openid-configuration', { host: 'idp.example.test' })).body) as Record<string, string>;
+      expect(otherHost.token_endpoint).to.equal('http://idp.example.test/token');
+      expect(JSON.parse((await get('/.well-known/openid-configuration', { host: 'idp.example.test' })).body)).to.deep.equal(otherHost);
+      expect(JSON.parse((await get('/.well-known/openid-configuration')).body)).to.deep.equal(discovery);
+      // Many hosts: a bounded number of copies; the rest is answered by the provider each time.
+      for (let i = 0; i < 12; i += 1) {
+        const answer = JSON.parse((await get('/.well-known/openid-configuration', { host: `h${i}.example.test` })).body) as Record<string, string>;
+        expect(answer.token_endpoint).to.equal(`http://h${i}.example.test/token`);
+      }
     });
 
     it('answers with the API headers, never a cookie, and pages keep their own policy', async () => {
