@@ -10,14 +10,15 @@ import { DATABASES, freshDatabase, newBrowser, RP, startTestServer, type TestSer
 /** The statements on the provider's tables and the accounts while `run` runs (the hot paths' rawQuery). */
 async function statementsDuring(database: Database, run: () => Promise<void>): Promise<string[]> {
   const seen: string[] = [];
-  const pool = (database.dataSource.driver as unknown as { pool?: { query: (...args: unknown[]) => unknown } }).pool;
+  const pool = (database.dataSource.driver as unknown as { pool?: Record<'query' | 'execute', (...args: unknown[]) => unknown> }).pool;
   const watched = (sql: unknown) => {
     if (typeof sql === 'string' && /\b(oidc_payload|accounts)\b/.test(sql)) seen.push(sql);
   };
   if (pool) {
-    const query = pool.query;
+    const { query, execute } = pool;
     pool.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args); };
-    try { await run(); } finally { pool.query = query; }
+    pool.execute = function (this: unknown, ...args: unknown[]) { watched(args[0]); return execute.apply(this, args); };
+    try { await run(); } finally { Object.assign(pool, { query, execute }); }
   } else {
     const { dataSource } = database;
     const query = dataSource.query;
