@@ -9,7 +9,7 @@ import { openContext, VIEWPORTS, startChromiumAndServer, stopChromiumAndServer }
 import { validForm, withCatalogueSelects } from '../support/graduates.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
 import { pngImage } from '../support/images.js';
-import { chooseOption, chooseRadio, press, tabTo, tick, typeDate, typeInto } from '../support/keyboard.js';
+import { chooseOption, chooseRadio, openFileChooser, press, tabTo, tick, typeDate, typeInto } from '../support/keyboard.js';
 import { importPostalCodes } from '../../src/postal/import.js';
 import { urlIn } from '../support/smtp.js';
 
@@ -79,10 +79,9 @@ async function fillByKeyboard(page: Page, values: Record<string, string>): Promi
     await page.getByRole('heading', { level: 1, name: '本人確認書類' }).waitFor();
     await chooseOption(page, page.locator('#document_type'), 'drivers_license');
     await tabTo(page, page.locator('#files'));
-    const chooser = page.waitForEvent('filechooser');
-    await page.keyboard.press('Space');
+    const chooser = await openFileChooser(page, page.locator('#files'));
     // A chosen file is added at once (public/js/document-upload.js); 確認 is the form's own button.
-    await (await chooser).setFiles([{ name: 'front.png', mimeType: 'image/png', buffer: pngImage(320, 200) }]);
+    await chooser.setFiles([{ name: 'front.png', mimeType: 'image/png', buffer: pngImage(320, 200) }]);
     await page.getByText('画像を追加しました。', { exact: true }).waitFor();
     await press(page, page.getByRole('button', { name: '確認', exact: true }));
 

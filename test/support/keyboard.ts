@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Locator, Page } from 'playwright-core';
+import type { FileChooser, Locator, Page } from 'playwright-core';
 
 // Keyboard-only journeys (test/students/keyboard.test.ts, test/graduates/keyboard.test.ts): the focus
 // moves with Tab and Shift+Tab only, controls are used with Enter, Space, the arrow keys and typing —
@@ -101,4 +101,22 @@ export async function typeDate(page: Page, field: Locator, iso: string): Promise
     await page.keyboard.type(year ?? '');
   }
   expect(await field.inputValue(), `typed into ${field}`).to.equal(iso);
+}
+
+/**
+ * Space on the focused file input, until the file chooser opens (a few tries): headless Chromium
+ * now and then lets a key press on a file input pass without opening it, and a keyboard user would
+ * simply press again.
+ */
+export async function openFileChooser(page: Page, input: Locator): Promise<FileChooser> {
+  for (let attempt = 1; ; attempt += 1) {
+    expect(await isFocused(input), `${input} has the focus`).to.equal(true);
+    const chooser = page.waitForEvent('filechooser', { timeout: 5000 });
+    await page.keyboard.press('Space');
+    try {
+      return await chooser;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
 }
