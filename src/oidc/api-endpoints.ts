@@ -93,7 +93,7 @@ const ORIGINS_KEPT = 8;
  * document's endpoint URLs from the request's scheme and host, so a copy is kept per origin (a bounded
  * number of them); CORS is answered as the provider would (the request's Origin, or *).
  */
-class PublishedDocuments {
+export class PublishedDocuments {
   private readonly kept = new Map<string, { type: string; body: string }>();
 
   constructor(private readonly paths: readonly string[]) {}

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import { expect } from 'chai';
 import als from 'oidc-provider/lib/helpers/als.js';
+import Koa from 'koa';
 import { TypeOrmAdapter, takeReadAhead } from '../../src/oidc/adapter.js';
+import { PublishedDocuments } from '../../src/oidc/api-endpoints.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 import type { Database } from '../../src/db/data-source.js';
 import { fullLogin, firstLogin, NEW_SECOND_PASSWORD } from '../support/flows.js';
@@ -224,3 +226,44 @@ for (const db of DATABASES) {
     });
   });
 }
+
+describe('published documents (discovery, JWKS)', () => {
+  it('answer from the kept copy after the first 200, per host, and never keep an error or another path', async () => {
+    const documents = new PublishedDocuments(['/jwks']);
+    let calls = 0;
+    const app = new Koa();
+    app.use(async (ctx) => {
+      if (documents.answer(ctx)) return;
+      calls += 1;
+      if (ctx.get('x-fail')) { ctx.status = 503; ctx.body = { error: 'down' }; return; }
+      ctx.type = 'application/jwk-set+json; charset=utf-8';
+      ctx.body = { keys: [{ kid: ctx.host }] };
+      documents.keep(ctx);
+    });
+    const server = app.listen(0);
+    try {
+      const port = (server.address() as { port: number }).port;
+      const get = (path: string, headers: Record<string, string> = {}) => new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path, headers }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+          response.on('end', () => resolve({ status: response.statusCode!, type: String(response.headers['content-type']), body }));
+        }).on('error', reject);
+      });
+      expect((await get('/jwks', { 'x-fail': '1' })).status).to.equal(503);
+      expect(calls, 'an error is not kept').to.equal(1);
+      const first = await get('/jwks');
+      const again = await get('/jwks');
+      expect(calls, 'the second answer is the kept copy').to.equal(2);
+      expect(again).to.deep.equal(first);
+      expect(JSON.parse(first.body)).to.deep.equal({ keys: [{ kid: `127.0.0.1:${port}` }] });
+      expect(JSON.parse((await get('/jwks', { host: 'other.example.test' })).body)).to.deep.equal({ keys: [{ kid: 'other.example.test' }] });
+      expect(calls, 'another host has its own copy').to.equal(3);
+      await get('/other');
+      await get('/other');
+      expect(calls, 'other paths are never kept').to.equal(5);
+    } finally {
+      server.close();
+    }
+  });
+});
