@@ -39,7 +39,9 @@ for (const db of DATABASES) {
         id, userType: 'graduate', directoryId: null, email: 'lookup@example.ac.jp', emailVerified: true, secondPasswordHash: '$argon2id$x',
         profile: { name: { family: '検索', given: '太郎' }, enrollments: [{ studentNumber: '1', status: 'graduated' }] } as never, locale: 'en',
         createdAt: new Date('2026-01-02T03:04:05.678Z'), updatedAt: new Date('2026-01-03T00:00:00.001Z'), passwordHash: '$argon2id$y', passwordIsInitial: true,
-        passwordExpiresAt: new Date('2026-02-01T00:00:00.000Z'), termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
+        passwordExpiresAt: new Date('2026-02-01T00:00:00.000Z'), termsVersion: 'v"1\\', termsAcceptedAt: new Date('2026-01-04T23:59:59.999Z'),
+        // Text that JSON must escape, and more than one level of nesting, survive the JSON object.
+        personal: { address: '大阪市北区 "梅田" 1-1\\2\n😀', phone: null, list: [1, true, { a: 'b' }] } as never, locked: false,
       });
       const expected = await rows.findOneByOrFail({ id });
       const found = await store.findById(id);
@@ -48,6 +50,8 @@ for (const db of DATABASES) {
       expect(found!.locked).to.equal(false);
       expect(found!.createdAt).to.be.instanceOf(Date);
       expect(found!.createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
+      expect(found!.termsAcceptedAt!.toISOString()).to.equal('2026-01-04T23:59:59.999Z');
+      expect(found!.personal).to.deep.equal({ address: '大阪市北区 "梅田" 1-1\\2\n😀', phone: null, list: [1, true, { a: 'b' }] });
       expect(await store.findById('6f1f3c2e-0000-4000-8000-00000000a002')).to.equal(null);
 
       // A student by directory ID (read at every student login): the same, and only a student's row.
