@@ -2,12 +2,13 @@
 // client's own work — HTML parsing, openid-client, fetch — runs neither in the server's process nor
 // in the harness; it still shares the machine's cores, and run.ts reports how much CPU it used.
 import './env.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { submitLogin } from '../test/support/flows.js';
 import { beginAuthorization, exchangeCode, newBrowser, oidc, relyingParty, RP, type TestServer, type TestStudent } from '../test/support/harness.js';
 import { forwardHttps } from './forwarding.js';
-import type { FromLoad, Job, JobResult, RequestSpec, ToLoad } from './protocol.js';
+import type { FromLoad, Job, JobResult, RequestSpec, StepCost, ToLoad } from './protocol.js';
 
 function send(message: FromLoad): void {
   process.send?.(message);
@@ -56,17 +57,76 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 
 type Operation = (loop: number) => Promise<void>;
 
-async function operationOf(job: Job): Promise<{ operation: Operation; done(): void }> {
+/** CPU time of a process's threads so far, ns: its main thread (the event loop) and all the others. */
+function threadsNs(pid: number): { main: number; other: number } {
+  let main = 0;
+  let other = 0;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { main, other }; // gone, or not ours to read
+  }
+  for (const tid of tids) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      if (tid === String(pid)) main += ns;
+      else other += ns;
+    } catch {
+      // the thread ended
+    }
+  }
+  return { main, other };
+}
+
+/**
+ * Wraps this process's fetch so that every request of a login is measured on its own: the server's
+ * and the database's CPU between sending it and reading the answer to its end. Only meaningful with
+ * one login at a time and nothing else sent to the server (the login-steps job).
+ */
+function measureEachRequest(serverPid: number, databasePid: number | undefined, counting: () => boolean): () => StepCost[] {
+  const costs = new Map<string, StepCost>();
+  const original = globalThis.fetch;
+  const database = () => (databasePid === undefined ? 0 : Object.values(threadsNs(databasePid)).reduce((a, b) => a + b, 0));
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const step = `${method} ${url.pathname.replace(/^\/(interaction|auth)\/[^/]+/, '/$1/:uid')}`;
+    const server0 = threadsNs(serverPid);
+    const database0 = database();
+    const response = await original(input, init);
+    const body = await response.arrayBuffer();
+    const server1 = threadsNs(serverPid);
+    const database1 = database();
+    if (counting()) {
+      const cost = costs.get(step) ?? { step, count: 0, serverMainMs: 0, serverOtherMs: 0, databaseMs: 0 };
+      cost.count += 1;
+      cost.serverMainMs += (server1.main - server0.main) / 1e6;
+      cost.serverOtherMs += (server1.other - server0.other) / 1e6;
+      cost.databaseMs += (database1 - database0) / 1e6;
+      costs.set(step, cost);
+    }
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  return () => {
+    globalThis.fetch = original;
+    return [...costs.values()];
+  };
+}
+
+async function operationOf(job: Job, counting: () => boolean): Promise<{ operation: Operation; done(): StepCost[] | undefined }> {
   if (job.kind === 'http') {
     const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
-    return { operation: () => httpOnce(agent, job.request), done: () => agent.destroy() };
+    return { operation: () => httpOnce(agent, job.request), done: () => { agent.destroy(); return undefined; } };
   }
   forwardHttps([job.issuer]);
   const client = await relyingParty({ url: job.issuer } as TestServer);
+  // After the relying party read the discovery document: only the logins' own requests are measured.
+  const steps = job.kind === 'login-steps' ? measureEachRequest(job.serverPid, job.databasePid, counting) : undefined;
   const { students, secondPassword } = job;
   let next = 0;
   // Students in turn, so that one account rarely has two logins under way (its throttle key).
-  return { operation: () => loginOnce(client, students[next++ % students.length]!, secondPassword), done: () => {} };
+  return { operation: () => loginOnce(client, students[next++ % students.length]!, secondPassword), done: () => steps?.() };
 }
 
 /**
@@ -74,10 +134,16 @@ async function operationOf(job: Job): Promise<{ operation: Operation; done(): vo
  * inside the measured window count. Nothing new starts once the window has ended, so a job always ends.
  */
 async function run(job: Job): Promise<JobResult> {
-  const { operation, done } = await operationOf(job);
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.NEGATIVE_INFINITY;
+  const inWindow = () => {
+    const now = performance.now();
+    return now >= windowStart && now <= windowEnd;
+  };
+  const { operation, done } = await operationOf(job, inWindow);
   const start = performance.now();
-  const windowStart = start + job.warmupSeconds * 1000;
-  const windowEnd = windowStart + job.seconds * 1000;
+  windowStart = start + job.warmupSeconds * 1000;
+  windowEnd = windowStart + job.seconds * 1000;
   let count = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -133,14 +199,14 @@ async function run(job: Job): Promise<JobResult> {
     const loop = async (index: number) => {
       while (performance.now() < windowEnd) await once(index);
     };
-    await Promise.all(Array.from({ length: job.concurrency }, (_, index) => loop(index)));
+    await Promise.all(Array.from({ length: job.kind === 'login-steps' ? 1 : job.concurrency }, (_, index) => loop(index)));
   }
   clearTimeout(startTimer);
   clearTimeout(endTimer);
-  done();
+  const steps = done();
   if (!cpuInWindow && cpuAtStart) cpuInWindow = cpuMs(cpuAtStart);
   latenciesMs.sort((a, b) => a - b);
-  return { count, errors, firstError, seconds: job.seconds, cpuMs: cpuInWindow, latenciesMs };
+  return { count, errors, firstError, seconds: job.seconds, cpuMs: cpuInWindow, latenciesMs, steps };
 }
 
 process.on('message', (message: ToLoad) => {

@@ -23,7 +23,22 @@ export type Job =
   /** `concurrency` loops, each starting the next login when its last one ended (saturation). */
   | ({ kind: 'logins'; concurrency: number } & LoginTarget & JobTiming)
   /** Logins started at a fixed rate whatever the answers take (latency at a given load). */
-  | ({ kind: 'paced-logins'; perSecond: number } & LoginTarget & JobTiming);
+  | ({ kind: 'paced-logins'; perSecond: number } & LoginTarget & JobTiming)
+  /**
+   * One login at a time, each of its requests alone on the server: the CPU that the server's threads
+   * (/proc/<pid>/task/<tid>/schedstat, nanoseconds) and the database process spent while it ran.
+   */
+  | ({ kind: 'login-steps'; serverPid: number; databasePid?: number } & LoginTarget & JobTiming);
+
+/** What one kind of request of a login cost, summed over the login-steps job's window. */
+export interface StepCost {
+  /** Method and path, ids replaced (`GET /auth/:uid`). */
+  step: string;
+  count: number;
+  serverMainMs: number;
+  serverOtherMs: number;
+  databaseMs: number;
+}
 
 export interface JobResult {
   /** Operations completed inside the measured window. */
@@ -37,6 +52,8 @@ export interface JobResult {
   cpuMs: number;
   /** Durations of the operations that completed inside the window, ms, sorted. */
   latenciesMs: number[];
+  /** login-steps: the cost of each kind of request inside the window. */
+  steps?: StepCost[];
 }
 
 export type ToLoad = { type: 'job'; job: Job } | { type: 'exit' };

@@ -13,6 +13,7 @@
 //      logins/s and CPU per login split into server (event loop / other threads), MariaDB and load
 //      generator; hashing's share of the server's CPU per login (server + MariaDB).
 //   3. latency: logins started at 70 % of that saturation, p50/p95/p99 of a complete login.
+//   3b. where a login's CPU goes: one login at a time, the server's and MariaDB's CPU per request.
 //   4. discovery, JWKS, userinfo and token (refresh_token grant): ours against the bare provider (A B B A).
 //   5. resident memory of both processes idle, and of ours under each load.
 //
@@ -42,7 +43,7 @@ import { MailCatcher } from '../test/support/smtp.js';
 import { cookieKey, documentKey, productionExampleConfig, signingKey, writeDirectoryFile } from '../test/ops/support.js';
 import type { BareProviderSetup, FromBareProvider } from './bare-provider.js';
 import { FORWARDED, forwardHttps, plainOrigin } from './forwarding.js';
-import type { FromLoad, Job, JobResult, RequestSpec, ToLoad } from './protocol.js';
+import type { FromLoad, Job, JobResult, RequestSpec, StepCost, ToLoad } from './protocol.js';
 
 const CHECK = process.argv.includes('--check');
 const SECONDS = positiveNumber('BENCH_SECONDS', 8);
@@ -68,7 +69,7 @@ const TARGET = {
 const LOGIN_SCOPE = 'openid email profile enrollment';
 const OFFLINE_SCOPE = 'openid offline_access email profile enrollment';
 const CLIENT_ID = 'test-rp';
-const PHASES = ['hashing', 'logins', 'discovery', 'jwks', 'userinfo', 'token'] as const;
+const PHASES = ['hashing', 'logins', 'steps', 'discovery', 'jwks', 'userinfo', 'token'] as const;
 type Phase = typeof PHASES[number];
 /** BENCH_ONLY=userinfo,token measures only those (while working on them); a report of a part is no verdict on the rest. */
 const ONLY = phasesToRun(process.env.BENCH_ONLY);
@@ -211,6 +212,7 @@ interface Measured {
   /** Peak resident memory of the measured server process, bytes. */
   peakRss: number;
   latenciesMs: number[];
+  steps?: StepCost[];
 }
 
 function combine(parts: Measured[]): Measured {
@@ -296,7 +298,7 @@ class LoadGenerator {
           const result: JobResult = message.result;
           resolve({
             count: result.count, errors: result.errors, firstError: result.firstError, seconds: result.seconds, loadCpuMs: result.cpuMs,
-            cpu: cpu ?? spent(start ?? snapshot(pid), snapshot(pid)), peakRss: memory.stop(), latenciesMs: result.latenciesMs,
+            cpu: cpu ?? spent(start ?? snapshot(pid), snapshot(pid)), peakRss: memory.stop(), latenciesMs: result.latenciesMs, steps: result.steps,
           });
         }
         if (message.type === 'failed') {
@@ -616,6 +618,12 @@ async function main(): Promise<number> {
       log(`logins at ${(PACED_SHARE * 100).toFixed(0)} % of saturation (${pacedRate.toFixed(1)}/s)…`);
       paced = await generator.run({ kind: 'paced-logins', perSecond: pacedRate, seconds: SECONDS, ...loginTarget }, ours.pid);
     }
+    // 3b. where a login's CPU goes: one login at a time, each request measured alone.
+    let steps: Measured | undefined;
+    if (ONLY.has('steps')) {
+      log('one login at a time, each request measured alone…');
+      steps = await generator.run({ kind: 'login-steps', serverPid: ours.pid, databasePid: DATABASE_PID, seconds: SECONDS, ...loginTarget }, ours.pid);
+    }
     const databaseIdle = Math.min(idleBefore, await databaseIdleRate());
     const loginDatabaseMs = logins ? Math.max(0, logins.cpu.databaseMs - databaseIdle * logins.cpu.wallMs) : 0;
 
@@ -702,6 +710,7 @@ async function main(): Promise<number> {
       + `machine ${(100 * c.machineMs / (c.wallMs * cores)).toFixed(0)} % busy.`);
     }
     if (nodeRs && nodeArgon2) out.push(`CPU per verification (ms): @node-rs/argon2 ${verifyCpuMs(nodeRs).toFixed(1)}, argon2 ${verifyCpuMs(nodeArgon2).toFixed(1)}.`);
+    if (steps?.steps?.length) out.push(...stepsReport(steps.steps, databaseIdle));
     const token = endpoints.find((e) => e.name === 'token');
     if (token && token.ours.count > 0) {
       // Keycloak's sizing guide speaks of requests per vCPU: the same unit, from the CPU measured here.
@@ -718,6 +727,7 @@ async function main(): Promise<number> {
     }
     const failures = [
       ...(logins && paced ? [['logins', logins] as const, ['paced logins', paced] as const] : []),
+      ...(steps ? [['logins one at a time', steps] as const] : []),
       ...endpoints.flatMap((e) => [[`${e.name} (ours)`, e.ours] as const, [`${e.name} (bare)`, e.bare] as const]),
     ].filter(([, m]) => m.errors > 0);
     for (const [what, m] of failures) out.push(`errors in ${what}: ${m.errors}, the first: ${m.firstError}`);
@@ -734,6 +744,33 @@ async function main(): Promise<number> {
     await smtp.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CPU of each request of a login, measured one login at a time (no request shares the server
+ * with another): the server's event loop and its other threads (argon2, the collector, WebCrypto's
+ * signatures), and MariaDB less its idle rate. Without contention and without the batching that
+ * concurrency brings, these are higher than a login's share at saturation; they tell where it goes.
+ */
+function stepsReport(unordered: StepCost[], databaseIdlePerMs: number): string[] {
+  const flow = ['GET /auth', 'GET /interaction/:uid', 'POST /interaction/:uid/login', 'GET /auth/:uid', 'POST /token', 'GET /me'];
+  const place = (cost: StepCost) => (flow.includes(cost.step) ? flow.indexOf(cost.step) : flow.length);
+  const costs = [...unordered].sort((a, b) => place(a) - place(b));
+  const logins = Math.max(1, ...costs.map((cost) => cost.count));
+  const lines = [...costs, { step: 'per login', count: logins, serverMainMs: 0, serverOtherMs: 0, databaseMs: 0 }].map((cost, i) => {
+    const total = i === costs.length;
+    const pick = (field: 'serverMainMs' | 'serverOtherMs' | 'databaseMs') => (total
+      ? costs.reduce((sum, c) => sum + c[field], 0) / logins
+      : cost[field] / Math.max(1, cost.count)).toFixed(2);
+    return [total ? cost.step : `${cost.step} (${cost.count})`, pick('serverMainMs'), pick('serverOtherMs'), pick('databaseMs')];
+  });
+  const header = ['request (count)', 'event loop', 'other threads', 'MariaDB'];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    '', `One login at a time, CPU per request (ms) of the server's event loop and other threads (argon2, the collector, signatures) and of MariaDB (its idle rate here, ${(databaseIdlePerMs * 1000).toFixed(0)} ms/s, not subtracted):`,
+    row(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(row), '',
+  ];
 }
 
 /** A B B A for the two hashing libraries (halves added up, as abba() does for loads). */
