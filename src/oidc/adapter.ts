@@ -28,8 +28,12 @@ const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Devic
 
 /** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions); a Session's reads its account. */
 const GRANT_BOUND_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
-/** The models whose find also reads their session: oidc-provider checks an access token's session binding on every find. */
-const SESSION_BOUND_MODELS = new Set(['AccessToken']);
+/**
+ * The models whose find also reads their session: oidc-provider checks the session binding of an
+ * access token (on every find) and of a code (at its exchange) through Session.findByUid, unless
+ * offline_access made it outlive the session.
+ */
+const SESSION_BOUND_MODELS = new Set(['AccessToken', 'AuthorizationCode']);
 
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
 
@@ -136,7 +140,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   /**
-   * A token or code with its grant, its account and (an access token) its session in one statement,
+   * A token or code with its grant, its account and (an access token, a code) its session in one statement,
    * and a session with its account: the provider reads them one after the other for every token,
    * refresh and userinfo request and every authorization request with a session (up to four round
    * trips, most of userinfo's time). They are kept for this request only (takeReadAhead).

@@ -6,8 +6,9 @@ import { TypeOrmAdapter, takeReadAhead } from '../../src/oidc/adapter.js';
 import { PublishedDocuments } from '../../src/oidc/api-endpoints.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 import type { Database } from '../../src/db/data-source.js';
-import { fullLogin, firstLogin, NEW_SECOND_PASSWORD } from '../support/flows.js';
-import { DATABASES, freshDatabase, newBrowser, RP, startTestServer, type TestServer } from '../support/harness.js';
+import type { Page } from '../support/browser.js';
+import { fullLogin, firstLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
+import { DATABASES, exchangeCode, freshDatabase, newBrowser, RP, startTestServer, type AuthorizationAttempt, type TestServer } from '../support/harness.js';
 
 /** The statements on the provider's tables and the accounts while `run` runs (the hot paths' rawQuery). */
 async function statementsDuring(database: Database, run: () => Promise<void>): Promise<string[]> {
@@ -99,6 +100,58 @@ for (const db of DATABASES) {
       expect(sessions.length).to.be.greaterThan(0);
       await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
       expect((await me()).status, 'the grant is gone').to.equal(401);
+    });
+
+    it('the code exchange reads the code\'s session with the code, and refuses a code whose session was logged out or expired', async () => {
+      const student = server.students[2]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-3@example.ac.jp');
+      const { database } = server.services;
+      /** The session the code row names (its session_uid column), as its id or undefined once gone. */
+      const sessionOf = async (callback: Page) => {
+        const code = new URL(callback.location!).searchParams.get('code')!;
+        const rows = await database.dataSource.query('SELECT session_uid FROM oidc_payload WHERE model = ? AND id = ?', ['AuthorizationCode', code]) as Array<{ session_uid: string | null }>;
+        expect(rows[0]?.session_uid, 'the code row names its session').to.be.a('string');
+        const uid = rows[0]!.session_uid!;
+        const id = async () => (await database.dataSource.query('SELECT id FROM oidc_payload WHERE model = ? AND uid = ?', ['Session', uid]) as Array<{ id: string }>)[0]?.id;
+        expect(await id(), 'the session is stored').to.be.a('string');
+        return id;
+      };
+      const login = async () => {
+        const browser = newBrowser();
+        const { attempt, page } = await openLogin(server, browser);
+        const callback = await submitLogin(browser, page, student, NEW_SECOND_PASSWORD);
+        return { browser, attempt, callback, session: await sessionOf(callback) };
+      };
+      const refused = async (attempt: AuthorizationAttempt, callback: Page) => {
+        const error: unknown = await exchangeCode(attempt, callback).then(() => undefined, (e: unknown) => e);
+        expect((error as { error?: string } | undefined)?.error).to.equal('invalid_grant');
+      };
+
+      // Logged out between the login and the code exchange (the provider destroys the session and revokes the grant).
+      const loggedOut = await login();
+      const confirm = await loggedOut.browser.get(`${server.url}/session/end`);
+      const action = confirm.html.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)![1]!;
+      const xsrf = confirm.html.match(/name="xsrf" value="([^"]+)"/)![1]!;
+      await loggedOut.browser.follow(await loggedOut.browser.request('POST', new URL(action, server.url).toString(), new URLSearchParams({ xsrf, logout: 'yes' })));
+      expect(await loggedOut.session(), 'the logout ended the session').to.equal(undefined);
+      await refused(loggedOut.attempt, loggedOut.callback);
+
+      // The session row alone gone (the code and its grant stay): the code's session binding refuses it.
+      const gone = await login();
+      await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Session', await gone.session()]);
+      await refused(gone.attempt, gone.callback);
+
+      // Expired: refused; the same code once the session lives again is exchanged (the refusal did not use it up).
+      const expired = await login();
+      const sessionId = await expired.session();
+      await database.dataSource.query('UPDATE oidc_payload SET expires_at = ? WHERE model = ? AND id = ?', ['2000-01-01 00:00:00.000', 'Session', sessionId]);
+      await refused(expired.attempt, expired.callback);
+      await database.dataSource.query('UPDATE oidc_payload SET expires_at = NULL WHERE model = ? AND id = ?', ['Session', sessionId]);
+      const exchange = await statementsDuring(database, async () => {
+        expect((await exchangeCode(expired.attempt, expired.callback)).access_token).to.be.a('string');
+      });
+      expect(exchange.filter((sql) => /^SELECT/i.test(sql)), 'the code, its grant, session and account in one SELECT').to.have.length(1);
+      expect(exchange[0]).to.match(/LEFT JOIN oidc_payload s ON s\.model = \? AND s\.uid = t\.session_uid/);
     });
 
     it('the discovery document and the JWKS: answered again as the provider first answered them, per origin, with CORS as the provider does', async () => {
