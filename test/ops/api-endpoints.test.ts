@@ -8,28 +8,8 @@ import { AccountStore } from '../../src/accounts/account-store.js';
 import type { Database } from '../../src/db/data-source.js';
 import type { Page } from '../support/browser.js';
 import { fullLogin, firstLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
+import { statementsDuring } from '../support/statements.js';
 import { DATABASES, exchangeCode, freshDatabase, newBrowser, RP, startTestServer, type AuthorizationAttempt, type TestServer } from '../support/harness.js';
-
-/** The statements on the provider's tables and the accounts while `run` runs (the hot paths' rawQuery). */
-async function statementsDuring(database: Database, run: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const pool = (database.dataSource.driver as unknown as { pool?: Record<'query' | 'execute', (...args: unknown[]) => unknown> }).pool;
-  const watched = (sql: unknown) => {
-    if (typeof sql === 'string' && /\b(oidc_payload|accounts)\b/.test(sql)) seen.push(sql);
-  };
-  if (pool) {
-    const { query, execute } = pool;
-    pool.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args); };
-    pool.execute = function (this: unknown, ...args: unknown[]) { watched(args[0]); return execute.apply(this, args); };
-    try { await run(); } finally { Object.assign(pool, { query, execute }); }
-  } else {
-    const { dataSource } = database;
-    const query = dataSource.query;
-    dataSource.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args as never); } as typeof query;
-    try { await run(); } finally { dataSource.query = query; }
-  }
-  return seen;
-}
 
 for (const db of DATABASES) {
   describe(`provider API endpoints (${db.name})`, function () {
