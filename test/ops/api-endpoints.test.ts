@@ -82,6 +82,18 @@ for (const db of DATABASES) {
       expect((await me()).status, 'the grant is gone').to.equal(401);
     });
 
+    it('a student login counts its attempt on the throttle in one statement per key and ends it in one', async () => {
+      const student = server.students[3]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-4@example.ac.jp');
+      const { database } = server.services;
+      const statements = await statementsDuring(database, async () => { await fullLogin(server, newBrowser(), student); }, /\blogin_throttle\b/);
+      expect(statements.map((sql) => sql.split(' ')[0])).to.deep.equal(['INSERT', 'INSERT', 'UPDATE']);
+      const rows = await database.dataSource.getRepository(database.entities.LoginThrottle).find();
+      const accountCounts = rows.filter((row) => row.key.startsWith('account:')).map((row) => row.failures);
+      expect(accountCounts).to.not.be.empty;
+      expect([...new Set(accountCounts)], 'the account keys count nothing').to.deep.equal([0]);
+    });
+
     it('the code exchange reads the code\'s session with the code, and refuses a code whose session was logged out or expired', async () => {
       const student = server.students[2]!;
       await firstLogin(server, newBrowser(), student, 'api-endpoints-3@example.ac.jp');
