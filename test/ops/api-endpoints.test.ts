@@ -2,7 +2,7 @@ import http from 'node:http';
 import { expect } from 'chai';
 import als from 'oidc-provider/lib/helpers/als.js';
 import Koa from 'koa';
-import { TypeOrmAdapter, takeReadAhead } from '../../src/oidc/adapter.js';
+import { TypeOrmAdapter, endEverySignInOf, takeReadAhead } from '../../src/oidc/adapter.js';
 import { PublishedDocuments } from '../../src/oidc/api-endpoints.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 import type { Database } from '../../src/db/data-source.js';
@@ -80,6 +80,15 @@ for (const db of DATABASES) {
       expect(sessions.length).to.be.greaterThan(0);
       await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
       expect((await me()).status, 'the grant is gone').to.equal(401);
+    });
+
+    it('the resume after a login reads the account with the interaction, not on its own', async () => {
+      const student = server.students[4]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-5@example.ac.jp');
+      const statements = await statementsDuring(server.services.database, async () => { await fullLogin(server, newBrowser(), student); });
+      const accountsAlone = statements.filter((sql) => /^SELECT/i.test(sql) && !/oidc_payload/.test(sql));
+      expect(accountsAlone, 'only the login\'s lookup by user ID reads the accounts alone').to.have.length(1);
+      expect(accountsAlone[0]).to.match(/directory_id[`"]? = \?/);
     });
 
     it('a student login counts its attempt on the throttle in one statement per key and ends it in one', async () => {
@@ -268,6 +277,33 @@ for (const db of DATABASES) {
         const account = takeReadAhead<{ email: string }>(`Account:${accountId}`);
         expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
       });
+
+      // An interaction is read with the account its login result names (the resume's findAccount asks for it), and only then.
+      const interactions = new TypeOrmAdapter('Interaction', database, options);
+      const accountIdColumn = async (id: string) => (await database.dataSource.query('SELECT account_id FROM oidc_payload WHERE model = ? AND id = ?', ['Interaction', id]) as Array<{ account_id: string | null }>)[0]?.account_id;
+      await interactions.upsert('i-ahead', { kind: 'Interaction', uid: 'i-ahead', session: { accountId: 'someone-else' } } as never, 60);
+      expect(await accountIdColumn('i-ahead'), 'no login result yet').to.equal(null);
+      await als.run({}, async () => {
+        expect((await interactions.find('i-ahead'))?.uid).to.equal('i-ahead');
+        expect(takeReadAhead(`Account:${accountId}`).found).to.equal(false);
+        expect(takeReadAhead('Account:someone-else').found).to.equal(false);
+      });
+      await interactions.upsert('i-ahead', { kind: 'Interaction', uid: 'i-ahead', result: { login: { accountId } } } as never, 60);
+      expect(await accountIdColumn('i-ahead')).to.equal(accountId);
+      await database.dataSource.getRepository(database.entities.Account).update({ id: accountId }, { locked: true });
+      await als.run({}, async () => {
+        const statements = await statementsDuring(database, async () => {
+          expect((await interactions.find('i-ahead'))?.result).to.deep.equal({ login: { accountId } });
+        });
+        expect(statements, 'one statement').to.have.length(1);
+        const account = takeReadAhead<{ email: string; locked: boolean }>(`Account:${accountId}`);
+        expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
+        expect(account.found && account.value.locked, 'read as it is: findAccount refuses a locked account').to.equal(true);
+      });
+      // The column does not make the interaction the account's: ending its sign-ins leaves it.
+      await endEverySignInOf(database, accountId);
+      expect(await accountIdColumn('i-ahead')).to.equal(accountId);
+      expect(await sessions.find('s-ahead')).to.equal(undefined);
     });
   });
 }
