@@ -24,12 +24,36 @@ const UPSERT = {
 
 /** The models whose rows belong to an account (their account_id column is filled, to end them together). */
 const ACCOUNT_MODELS = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
 const TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
-/** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions); a Session's reads its account. */
+/**
+ * The account_id column of a row: the account it belongs to, or for an Interaction the account its
+ * login result names (not its owner: endEverySignInOf does not end interactions), read with it at the resume.
+ */
+function accountIdOf(model: string, payload: AdapterPayload): string | null {
+  if (ACCOUNT_MODELS.has(model)) return payload.accountId ?? null;
+  if (model === 'Interaction') {
+    const accountId = (payload.result as { login?: { accountId?: unknown } } | undefined)?.login?.accountId;
+    return typeof accountId === 'string' ? accountId : null;
+  }
+  return null;
+}
+
+/** The models whose find also reads their grant and account (see TypeOrmAdapter.findWithCompanions). */
 const GRANT_BOUND_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
-/** The models whose find also reads their session: oidc-provider checks an access token's session binding on every find. */
-const SESSION_BOUND_MODELS = new Set(['AccessToken']);
+/**
+ * The models whose find also reads their account without a grant: a session (every authorization
+ * request with one asks for its account) and an interaction (the resume after a login asks for the
+ * account its result names).
+ */
+const ACCOUNT_BOUND_MODELS = new Set(['Session', 'Interaction']);
+/**
+ * The models whose find also reads their session: oidc-provider checks the session binding of an
+ * access token (on every find) and of a code (at its exchange) through Session.findByUid, unless
+ * offline_access made it outlive the session.
+ */
+const SESSION_BOUND_MODELS = new Set(['AccessToken', 'AuthorizationCode']);
 
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
 
@@ -125,7 +149,7 @@ export class TypeOrmAdapter implements Adapter {
       payload.userCode ?? null,
       payload.uid ?? null,
       typeof payload.sessionUid === 'string' ? payload.sessionUid : null,
-      ACCOUNT_MODELS.has(this.model) ? payload.accountId ?? null : null,
+      accountIdOf(this.model, payload),
       expiresIn ? utcDatetime(Date.now() + expiresIn * 1000) : null,
     ]);
   }
@@ -136,15 +160,16 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   /**
-   * A token or code with its grant, its account and (an access token) its session in one statement,
+   * A token or code with its grant, its account and (an access token, a code) its session in one statement,
    * and a session with its account: the provider reads them one after the other for every token,
    * refresh and userinfo request and every authorization request with a session (up to four round
-   * trips, most of userinfo's time). They are kept for this request only (takeReadAhead).
+   * trips, most of userinfo's time). An interaction is read with the account of its login result
+   * (the resume's findAccount). They are kept for this request only (takeReadAhead).
    */
   private async findWithCompanions(id: string): Promise<AdapterPayload | undefined> {
     const withGrant = GRANT_BOUND_MODELS.has(this.model);
     const withSession = SESSION_BOUND_MODELS.has(this.model);
-    const accounts = withGrant || this.model === 'Session' ? this.options.accounts : undefined;
+    const accounts = withGrant || ACCOUNT_BOUND_MODELS.has(this.model) ? this.options.accounts : undefined;
     const params: string[] = [...(withGrant ? ['Grant'] : []), ...(withSession ? ['Session'] : []), this.model, id];
     if (!this.companionsSql) {
       this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, t.session_uid'
@@ -168,7 +193,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   find(id: string) {
-    if (GRANT_BOUND_MODELS.has(this.model) || (this.model === 'Session' && this.options.accounts)) return this.findWithCompanions(id);
+    if (GRANT_BOUND_MODELS.has(this.model) || (ACCOUNT_BOUND_MODELS.has(this.model) && this.options.accounts)) return this.findWithCompanions(id);
     if (this.model === 'Grant') {
       const ahead = takeReadAhead<AdapterPayload | undefined>(`Grant:${id}`);
       if (ahead.found) return Promise.resolve(ahead.value);

@@ -246,9 +246,9 @@ describe('federation with the university OpenID Connect IdP', () => {
         expect(tokens.claims()!.sub).to.equal(firstClaims.sub);
         expect(tokens.claims()!.acr).to.equal('urn:cert-idp:acr:two-passwords');
         expect(tokens.claims()!.amr).to.deep.equal(['fed', 'pwd']);
-        // Success resets the account's count (the IP's own failure stays counted).
+        // Success resets the account's count (its row stays, counting nothing); the IP's own failure stays counted.
         const after = await repositories(server).throttle.find();
-        expect(after.map((r) => [r.key.split(':')[0], r.failures])).to.deep.equal([['ip', 1]]);
+        expect(after.map((r) => [r.key.split(':')[0], r.failures, r.lockedUntil]).sort()).to.deep.equal([['account', 0, null], ['ip', 1, null]]);
       });
 
       it('without login_type (/account opened directly) the chooser is shown once; a re-authentication is a fresh login at the IdP (prompt=login, max_age=0: its login form again), without the chooser', async () => {

@@ -2,33 +2,14 @@ import http from 'node:http';
 import { expect } from 'chai';
 import als from 'oidc-provider/lib/helpers/als.js';
 import Koa from 'koa';
-import { TypeOrmAdapter, takeReadAhead } from '../../src/oidc/adapter.js';
+import { TypeOrmAdapter, endEverySignInOf, takeReadAhead } from '../../src/oidc/adapter.js';
 import { PublishedDocuments } from '../../src/oidc/api-endpoints.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 import type { Database } from '../../src/db/data-source.js';
-import { fullLogin, firstLogin, NEW_SECOND_PASSWORD } from '../support/flows.js';
-import { DATABASES, freshDatabase, newBrowser, RP, startTestServer, type TestServer } from '../support/harness.js';
-
-/** The statements on the provider's tables and the accounts while `run` runs (the hot paths' rawQuery). */
-async function statementsDuring(database: Database, run: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const pool = (database.dataSource.driver as unknown as { pool?: Record<'query' | 'execute', (...args: unknown[]) => unknown> }).pool;
-  const watched = (sql: unknown) => {
-    if (typeof sql === 'string' && /\b(oidc_payload|accounts)\b/.test(sql)) seen.push(sql);
-  };
-  if (pool) {
-    const { query, execute } = pool;
-    pool.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args); };
-    pool.execute = function (this: unknown, ...args: unknown[]) { watched(args[0]); return execute.apply(this, args); };
-    try { await run(); } finally { Object.assign(pool, { query, execute }); }
-  } else {
-    const { dataSource } = database;
-    const query = dataSource.query;
-    dataSource.query = function (this: unknown, ...args: unknown[]) { watched(args[0]); return query.apply(this, args as never); } as typeof query;
-    try { await run(); } finally { dataSource.query = query; }
-  }
-  return seen;
-}
+import type { Page } from '../support/browser.js';
+import { fullLogin, firstLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
+import { statementsDuring } from '../support/statements.js';
+import { DATABASES, exchangeCode, freshDatabase, newBrowser, RP, startTestServer, type AuthorizationAttempt, type TestServer } from '../support/harness.js';
 
 for (const db of DATABASES) {
   describe(`provider API endpoints (${db.name})`, function () {
@@ -99,6 +80,79 @@ for (const db of DATABASES) {
       expect(sessions.length).to.be.greaterThan(0);
       await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Grant', grantId]);
       expect((await me()).status, 'the grant is gone').to.equal(401);
+    });
+
+    it('the resume after a login reads the account with the interaction, not on its own', async () => {
+      const student = server.students[4]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-5@example.ac.jp');
+      const statements = await statementsDuring(server.services.database, async () => { await fullLogin(server, newBrowser(), student); });
+      const accountsAlone = statements.filter((sql) => /^SELECT/i.test(sql) && !/oidc_payload/.test(sql));
+      expect(accountsAlone, 'only the login\'s lookup by user ID reads the accounts alone').to.have.length(1);
+      expect(accountsAlone[0]).to.match(/directory_id[`"]? = \?/);
+    });
+
+    it('a student login counts its attempt on the throttle in one statement per key and ends it in one', async () => {
+      const student = server.students[3]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-4@example.ac.jp');
+      const { database } = server.services;
+      const statements = await statementsDuring(database, async () => { await fullLogin(server, newBrowser(), student); }, /\blogin_throttle\b/);
+      expect(statements.map((sql) => sql.split(' ')[0])).to.deep.equal(['INSERT', 'INSERT', 'UPDATE']);
+      const rows = await database.dataSource.getRepository(database.entities.LoginThrottle).find();
+      const accountCounts = rows.filter((row) => row.key.startsWith('account:')).map((row) => row.failures);
+      expect(accountCounts).to.not.be.empty;
+      expect([...new Set(accountCounts)], 'the account keys count nothing').to.deep.equal([0]);
+    });
+
+    it('the code exchange reads the code\'s session with the code, and refuses a code whose session was logged out or expired', async () => {
+      const student = server.students[2]!;
+      await firstLogin(server, newBrowser(), student, 'api-endpoints-3@example.ac.jp');
+      const { database } = server.services;
+      /** The session the code row names (its session_uid column), as its id or undefined once gone. */
+      const sessionOf = async (callback: Page) => {
+        const code = new URL(callback.location!).searchParams.get('code')!;
+        const rows = await database.dataSource.query('SELECT session_uid FROM oidc_payload WHERE model = ? AND id = ?', ['AuthorizationCode', code]) as Array<{ session_uid: string | null }>;
+        expect(rows[0]?.session_uid, 'the code row names its session').to.be.a('string');
+        const uid = rows[0]!.session_uid!;
+        const id = async () => (await database.dataSource.query('SELECT id FROM oidc_payload WHERE model = ? AND uid = ?', ['Session', uid]) as Array<{ id: string }>)[0]?.id;
+        expect(await id(), 'the session is stored').to.be.a('string');
+        return id;
+      };
+      const login = async () => {
+        const browser = newBrowser();
+        const { attempt, page } = await openLogin(server, browser);
+        const callback = await submitLogin(browser, page, student, NEW_SECOND_PASSWORD);
+        return { browser, attempt, callback, session: await sessionOf(callback) };
+      };
+      const refused = async (attempt: AuthorizationAttempt, callback: Page) => {
+        const error: unknown = await exchangeCode(attempt, callback).then(() => undefined, (e: unknown) => e);
+        expect((error as { error?: string } | undefined)?.error).to.equal('invalid_grant');
+      };
+
+      // Logged out between the login and the code exchange (the provider destroys the session and revokes the grant).
+      const loggedOut = await login();
+      const confirm = await loggedOut.browser.get(`${server.url}/session/end`);
+      const action = confirm.html.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)![1]!;
+      const xsrf = confirm.html.match(/name="xsrf" value="([^"]+)"/)![1]!;
+      await loggedOut.browser.follow(await loggedOut.browser.request('POST', new URL(action, server.url).toString(), new URLSearchParams({ xsrf, logout: 'yes' })));
+      expect(await loggedOut.session(), 'the logout ended the session').to.equal(undefined);
+      await refused(loggedOut.attempt, loggedOut.callback);
+
+      // The session row alone gone (the code and its grant stay): the code's session binding refuses it.
+      const gone = await login();
+      await database.dataSource.query('DELETE FROM oidc_payload WHERE model = ? AND id = ?', ['Session', await gone.session()]);
+      await refused(gone.attempt, gone.callback);
+
+      // Expired: refused; the same code once the session lives again is exchanged (the refusal did not use it up).
+      const expired = await login();
+      const sessionId = await expired.session();
+      await database.dataSource.query('UPDATE oidc_payload SET expires_at = ? WHERE model = ? AND id = ?', ['2000-01-01 00:00:00.000', 'Session', sessionId]);
+      await refused(expired.attempt, expired.callback);
+      await database.dataSource.query('UPDATE oidc_payload SET expires_at = NULL WHERE model = ? AND id = ?', ['Session', sessionId]);
+      const exchange = await statementsDuring(database, async () => {
+        expect((await exchangeCode(expired.attempt, expired.callback)).access_token).to.be.a('string');
+      });
+      expect(exchange.filter((sql) => /^SELECT/i.test(sql)), 'the code, its grant, session and account in one SELECT').to.have.length(1);
+      expect(exchange[0]).to.match(/LEFT JOIN oidc_payload s ON s\.model = \? AND s\.uid = t\.session_uid/);
     });
 
     it('the discovery document and the JWKS: answered again as the provider first answered them, per origin, with CORS as the provider does', async () => {
@@ -223,6 +277,33 @@ for (const db of DATABASES) {
         const account = takeReadAhead<{ email: string }>(`Account:${accountId}`);
         expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
       });
+
+      // An interaction is read with the account its login result names (the resume's findAccount asks for it), and only then.
+      const interactions = new TypeOrmAdapter('Interaction', database, options);
+      const accountIdColumn = async (id: string) => (await database.dataSource.query('SELECT account_id FROM oidc_payload WHERE model = ? AND id = ?', ['Interaction', id]) as Array<{ account_id: string | null }>)[0]?.account_id;
+      await interactions.upsert('i-ahead', { kind: 'Interaction', uid: 'i-ahead', session: { accountId: 'someone-else' } } as never, 60);
+      expect(await accountIdColumn('i-ahead'), 'no login result yet').to.equal(null);
+      await als.run({}, async () => {
+        expect((await interactions.find('i-ahead'))?.uid).to.equal('i-ahead');
+        expect(takeReadAhead(`Account:${accountId}`).found).to.equal(false);
+        expect(takeReadAhead('Account:someone-else').found).to.equal(false);
+      });
+      await interactions.upsert('i-ahead', { kind: 'Interaction', uid: 'i-ahead', result: { login: { accountId } } } as never, 60);
+      expect(await accountIdColumn('i-ahead')).to.equal(accountId);
+      await database.dataSource.getRepository(database.entities.Account).update({ id: accountId }, { locked: true });
+      await als.run({}, async () => {
+        const statements = await statementsDuring(database, async () => {
+          expect((await interactions.find('i-ahead'))?.result).to.deep.equal({ login: { accountId } });
+        });
+        expect(statements, 'one statement').to.have.length(1);
+        const account = takeReadAhead<{ email: string; locked: boolean }>(`Account:${accountId}`);
+        expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
+        expect(account.found && account.value.locked, 'read as it is: findAccount refuses a locked account').to.equal(true);
+      });
+      // The column does not make the interaction the account's: ending its sign-ins leaves it.
+      await endEverySignInOf(database, accountId);
+      expect(await accountIdColumn('i-ahead')).to.equal(accountId);
+      expect(await sessions.find('s-ahead')).to.equal(undefined);
     });
   });
 }

@@ -6,6 +6,7 @@ import { OneTimeTokens, hashToken } from '../../src/tokens/one-time-tokens.js';
 import { LoginThrottle, throttleKey } from '../../src/security/throttle.js';
 import { DATABASES, freshDatabase } from '../support/harness.js';
 import { MailCatcher } from '../support/smtp.js';
+import { statementsDuring } from '../support/statements.js';
 import type { Database } from '../../src/db/data-source.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 
@@ -202,6 +203,92 @@ for (const db of DATABASES) {
       expect(await throttle.recordFailure([other])).to.deep.equal([]);
       expect(await throttle.recordFailure([other])).to.deep.equal([other]);
       expect(await throttle.stateOf(other)).to.include({ failures: 3 });
+    });
+
+    it('throttle: a locked key refuses until its lock ends though its window has passed, in one statement per key, and the attempt counts against no key', async () => {
+      const throttle = new LoginThrottle(database);
+      const rows = database.dataSource.getRepository(database.entities.LoginThrottle);
+      const rule = { maxFailures: 2, windowMinutes: 15, lockMinutes: 60 };
+      const account = throttleKey('account', 'student:locked-long', rule);
+      // The address's window is still live at every attempt below: its row is left exactly as it was.
+      const ip = throttleKey('ip', '192.0.2.78', { ...rule, maxFailures: 100, windowMinutes: 120 });
+      const fresh = throttleKey('ip', '192.0.2.79', { ...rule, maxFailures: 100 });
+      const start = new Date();
+      expect(await throttle.recordFailure([account], start)).to.deep.equal([]);
+      expect(await throttle.recordFailure([account], start)).to.deep.equal([account]);
+      expect(await throttle.admit([ip], start)).to.deep.equal([]);
+      const lockedRow = await rows.findOneByOrFail({ key: account.key });
+      const ipRow = await rows.findOneByOrFail({ key: ip.key });
+
+      // 16 and 59 minutes on: the window has passed, the lock holds. Refused, and nothing changes.
+      for (const minutes of [16, 59]) {
+        const at = new Date(start.getTime() + minutes * 60_000);
+        const statements = await statementsDuring(database, async () => {
+          expect(await throttle.admit([account, ip], at)).to.deep.equal([account]);
+        }, /login_throttle/);
+        expect(statements.filter((sql) => /^SELECT/i.test(sql)), 'no read of its own').to.have.length(0);
+        expect(await rows.findOneByOrFail({ key: account.key })).to.deep.equal(lockedRow);
+        expect(await rows.findOneByOrFail({ key: ip.key }), 'the address\'s count was taken back').to.deep.equal(ipRow);
+        expect(await throttle.stateOf(account, at)).to.deep.equal({ failures: 2, lockedUntil: lockedRow.lockedUntil! });
+      }
+
+      // An address without a row: refused with the locked account, it counts nothing — its next attempt starts a new window.
+      const at = new Date(start.getTime() + 20 * 60_000);
+      expect(await throttle.admit([account, fresh], at)).to.deep.equal([account]);
+      expect(await throttle.stateOf(fresh, at)).to.deep.equal({ failures: 0 });
+      const next = new Date(at.getTime() + 10 * 60_000);
+      expect(await throttle.admit([fresh], next)).to.deep.equal([]);
+      const started = await rows.findOneByOrFail({ key: fresh.key });
+      expect(started.failures).to.equal(1);
+      expect(Math.abs(started.windowStartedAt.getTime() - next.getTime())).to.be.lessThan(1000);
+
+      // Once the lock has run out, a new window.
+      expect(await throttle.admit([account], new Date(start.getTime() + 61 * 60_000))).to.deep.equal([]);
+      expect((await rows.findOneByOrFail({ key: account.key })).failures).to.equal(1);
+    });
+
+    it('throttle: a success resets the account key and gives back the address\'s count in one statement; every reader then takes the account key as new', async () => {
+      const throttle = new LoginThrottle(database);
+      const rows = database.dataSource.getRepository(database.entities.LoginThrottle);
+      const rule = { maxFailures: 3, windowMinutes: 15, lockMinutes: 15 };
+      const account = throttleKey('account', 'student:succeeded', rule);
+      const ip = throttleKey('ip', '192.0.2.80', { ...rule, maxFailures: 100 });
+      const start = new Date(Date.now() - 14 * 60_000);
+      expect(await throttle.recordFailure([account, ip], start)).to.deep.equal([]);
+      expect(await throttle.admit([account, ip])).to.deep.equal([]);
+      expect((await rows.findOneByOrFail({ key: account.key })).failures).to.equal(2);
+      expect((await rows.findOneByOrFail({ key: ip.key })).failures).to.equal(2);
+
+      const statements = await statementsDuring(database, () => throttle.succeeded(account, ip), /login_throttle/);
+      expect(statements).to.have.length(1);
+      expect((await rows.findOneByOrFail({ key: ip.key })).failures, 'the address keeps its earlier failure').to.equal(1);
+      expect(await throttle.stateOf(account)).to.deep.equal({ failures: 0 });
+      expect(await throttle.lockedKeys([account])).to.deep.equal([]);
+      expect(await throttle.lockExhausted([account])).to.deep.equal([]);
+      // The next attempt starts its own window (not the one begun 14 minutes ago), as on a new row.
+      const now = new Date();
+      expect(await throttle.admit([account], now)).to.deep.equal([]);
+      const restarted = await rows.findOneByOrFail({ key: account.key });
+      expect(restarted.failures).to.equal(1);
+      expect(Math.abs(restarted.windowStartedAt.getTime() - now.getTime())).to.be.lessThan(1000);
+
+      // A locked account key is unlocked by a success, as reset() does; an address at 0 stays at 0.
+      await throttle.recordFailure([account]);
+      expect(await throttle.recordFailure([account])).to.deep.equal([account]);
+      await throttle.succeeded(account, ip);
+      await throttle.succeeded(account, ip);
+      expect(await throttle.lockedKeys([account])).to.deep.equal([]);
+      expect(await throttle.stateOf(account)).to.deep.equal({ failures: 0 });
+      expect((await rows.findOneByOrFail({ key: ip.key })).failures).to.equal(0);
+      // A key the success finds no row for gets none.
+      const unseen = throttleKey('account', 'student:unseen', rule);
+      await throttle.succeeded(unseen, throttleKey('ip', '192.0.2.81', rule));
+      expect(await rows.countBy({ key: unseen.key })).to.equal(0);
+      // The housekeeping purge removes a reset row like any other that counts nothing.
+      await throttle.purgeStale(new Date(Date.now() - 86400_000));
+      await throttle.succeeded(account, ip);
+      await throttle.purgeStale(new Date(Date.now() - 86400_000));
+      expect(await rows.countBy({ key: account.key })).to.equal(0);
     });
 
     it('mail outbox: an SMTP outage delays mail and loses none; a sent body is erased; a mail is sent once', async () => {

@@ -56,8 +56,7 @@ export async function authenticateGraduate(
     await audit.record('login.failure', { accountId: account.id, ip: input.ip, detail: { userType: 'graduate', reason: 'initial_password_expired' } });
     return { kind: 'initial_password_expired' };
   }
-  await throttle.reset(keys[0]!);
-  await throttle.release(keys[1]!);
+  await throttle.succeeded(keys[0]!, keys[1]!);
   await upgradeStoredHashes(services, account, { password: input.password, secondPassword: secondChecked ? input.secondPassword : undefined });
   const complete = setupComplete(pendingSetup(account, services.config.graduates?.terms.version));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'graduate', complete } });

@@ -121,8 +121,7 @@ export async function staffTotpLogin(services: SignInServices & Pick<Services, '
 
 async function finishLogin(services: SignInServices, store: StaffStore, input: TotpInput, keys: ThrottleKeys): Promise<StaffTotpResult> {
   const { staff } = input.view;
-  await services.throttle.reset(keys[0]!);
-  await services.throttle.release(keys[1]!);
+  await services.throttle.succeeded(keys[0]!, keys[1]!);
   const upgraded = await store.upgradeSession(input.sessionValue, staff.id);
   await store.recordLogin(staff.id);
   await services.audit.record('staff.login', { ip: input.ip, detail: { staffId: staff.id, loginId: staff.loginId, role: staff.role } });

@@ -227,8 +227,7 @@ export async function verifyFederatedSecondPassword(
     if (locked.length) await audit.record('login.locked', { accountId: account.id, ip: input.ip, detail: { userType: 'student', federated: true, lockedNow: true } });
     return { kind: 'invalid' };
   }
-  await throttle.reset(keys[0]!);
-  await throttle.release(keys[1]!);
+  await throttle.succeeded(keys[0]!, keys[1]!);
   await pendingStore.drop(input.uid);
   await upgradeStoredHashes(services, account, { secondPassword: input.secondPassword });
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', federated: true, complete: true } });

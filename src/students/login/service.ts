@@ -75,8 +75,7 @@ export async function authenticateStudent(
     return { kind: 'invalid' };
   }
 
-  await throttle.reset(keys[0]!);
-  await throttle.release(keys[1]!);
+  await throttle.succeeded(keys[0]!, keys[1]!);
   if (account.secondPasswordHash) await upgradeStoredHashes(services, account, { secondPassword: input.secondPassword });
   const complete = setupComplete(pendingSetup(account));
   await audit.record('login.success', { accountId: account.id, ip: input.ip, detail: { userType: 'student', complete } });
