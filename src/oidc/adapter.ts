@@ -193,7 +193,10 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   find(id: string) {
-    if (GRANT_BOUND_MODELS.has(this.model) || (ACCOUNT_BOUND_MODELS.has(this.model) && this.options.accounts)) return this.findWithCompanions(id);
+    // The companions are kept for the provider's request only: outside one (our own routes read an
+    // interaction or a session through the provider's API) they would be read for nothing.
+    const companions = GRANT_BOUND_MODELS.has(this.model) || (ACCOUNT_BOUND_MODELS.has(this.model) && this.options.accounts);
+    if (companions && Provider.ctx) return this.findWithCompanions(id);
     if (this.model === 'Grant') {
       const ahead = takeReadAhead<AdapterPayload | undefined>(`Grant:${id}`);
       if (ahead.found) return Promise.resolve(ahead.value);

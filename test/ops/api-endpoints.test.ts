@@ -300,6 +300,13 @@ for (const db of DATABASES) {
         expect(account.found && account.value.email).to.equal('ahead@example.ac.jp');
         expect(account.found && account.value.locked, 'read as it is: findAccount refuses a locked account').to.equal(true);
       });
+      // Outside a request of the provider (our interaction routes read it through the provider's API)
+      // nothing would keep the account: the interaction is read alone.
+      const outside = await statementsDuring(database, async () => {
+        expect((await interactions.find('i-ahead'))?.result).to.deep.equal({ login: { accountId } });
+      });
+      expect(outside, 'one statement, no join').to.have.length(1);
+      expect(outside[0]).to.not.match(/JOIN/);
       // The column does not make the interaction the account's: ending its sign-ins leaves it.
       await endEverySignInOf(database, accountId);
       expect(await accountIdColumn('i-ahead')).to.equal(accountId);
