@@ -9,6 +9,7 @@ import { demoRelyingParty, demoRelyingPartyClient, withDemoRelyingParty } from '
 import { devPages, devRoutes } from './dev/routes.js';
 import { interactionRoutes } from './interaction/index.js';
 import { providerApiEndpoints, providerBrowserRoutes } from './oidc/api-endpoints.js';
+import { providerRequests } from './oidc/provider-requests.js';
 import { createProvider } from './oidc/provider.js';
 import { projectPath } from './project-root.js';
 import type { KeyMaterial } from './oidc/keys.js';
@@ -43,7 +44,7 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
   koa.proxy = config.env.trustProxy;
   if (operations) koa.use(operations);
   // The provider's API endpoints skip the web stack that follows (src/oidc/api-endpoints.ts).
-  koa.use(providerApiEndpoints(provider, { secure }));
+  koa.use(providerApiEndpoints(provider, { secure, database: services.database }));
 
   koa.use(helmet({
     contentSecurityPolicy: {
@@ -89,6 +90,6 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
     koa.use(router.allowedMethods({ throw: true }));
   }
   koa.use(httpsOnlyFor(providerBrowserRoutes(provider), secure));
-  koa.use(mount(provider));
+  koa.use(providerRequests(provider, services.database));
   return { koa, provider };
 }

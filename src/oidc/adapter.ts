@@ -13,14 +13,79 @@ import { runInTransaction } from '../db/transaction.js';
 
 const COLUMNS = 'model, id, payload, grant_id, user_code, uid, session_uid, account_id, expires_at, consumed_at';
 const SELECT = 'SELECT payload, expires_at, consumed_at FROM oidc_payload WHERE model = ? AND';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)';
+/** The upsert of `rows` rows in one statement (a request's upserts are written together, see deferProviderWrites). */
 const UPSERT = {
-  mysql: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON DUPLICATE KEY UPDATE `
+  mysql: (rows: number) => `INSERT INTO oidc_payload (${COLUMNS}) VALUES ${Array(rows).fill(ROW).join(', ')} ON DUPLICATE KEY UPDATE `
     + 'payload = VALUES(payload), grant_id = VALUES(grant_id), user_code = VALUES(user_code), uid = VALUES(uid), session_uid = VALUES(session_uid), '
     + 'account_id = VALUES(account_id), expires_at = VALUES(expires_at), consumed_at = NULL',
-  sqlite: `INSERT INTO oidc_payload (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(model, id) DO UPDATE SET `
+  sqlite: (rows: number) => `INSERT INTO oidc_payload (${COLUMNS}) VALUES ${Array(rows).fill(ROW).join(', ')} ON CONFLICT(model, id) DO UPDATE SET `
     + 'payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, session_uid = excluded.session_uid, '
     + 'account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL',
 } as const;
+
+/** An upsert waiting for the end of its request of the provider: the row's values, and its expiry (ms). */
+interface PendingUpsert { model: string; id: string; payload: AdapterPayload; values: unknown[]; expiresAt: number | undefined }
+
+/**
+ * The upserts of a request of the provider whose writes wait for its end (deferProviderWrites), by
+ * `<model>:<id>`: written together in one statement when the provider has made its answer.
+ */
+const pendingUpserts = new WeakMap<object, { database: Database; rows: Map<string, PendingUpsert> }>();
+
+function pendingOfRequest(): Map<string, PendingUpsert> | undefined {
+  const ctx = Provider.ctx;
+  return ctx ? pendingUpserts.get(ctx)?.rows : undefined;
+}
+
+/** A pending row as a read would return it from the table: a copy, nothing once expired. */
+function pendingPayload(row: PendingUpsert): AdapterPayload | undefined {
+  if (row.expiresAt !== undefined && row.expiresAt <= Date.now()) return undefined;
+  return JSON.parse(JSON.stringify(row.payload)) as AdapterPayload;
+}
+
+async function writePending(database: Database, rows: Map<string, PendingUpsert>): Promise<void> {
+  if (!rows.size) return;
+  const values = [...rows.values()].flatMap((row) => row.values);
+  const count = rows.size;
+  rows.clear();
+  await rawQuery(database, UPSERT[database.dialect](count), values);
+}
+
+/**
+ * Lets the provider's upserts in the request `ctx` wait, and writes them in one statement once `run`
+ * (the provider's handling of the request) has ended, before the answer leaves: the resume after a
+ * login saves the session, the grant and the code one after the other (three round trips, each a
+ * commit, where one does). Reads of the request find its pending rows; any other write of it (a
+ * consume, a destroy, a revocation) writes the pending ones first, so the order of its writes holds.
+ * Nobody outside the request can know of a pending row before the answer is sent. A write that
+ * fails fails the request, as a failed upsert did. Upserts outside such a request (our own routes,
+ * the provider's API used elsewhere) are written at once.
+ */
+export async function deferProviderWrites<T>(ctx: object, database: Database, run: () => Promise<T>): Promise<T> {
+  const pending = { database, rows: new Map<string, PendingUpsert>() };
+  pendingUpserts.set(ctx, pending);
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    pendingUpserts.delete(ctx);
+    // What the provider wrote before it failed is kept, as it was when each write went out at once.
+    await writePending(database, pending.rows).catch(() => undefined);
+    throw error;
+  }
+  // Writes after this point (none are known) go out at once.
+  pendingUpserts.delete(ctx);
+  await writePending(database, pending.rows);
+  return result;
+}
+
+/** Before a write that is not an upsert: the request's pending upserts go first, so its writes keep their order. */
+async function writePendingOfRequest(): Promise<void> {
+  const ctx = Provider.ctx;
+  const pending = ctx ? pendingUpserts.get(ctx) : undefined;
+  if (pending) await writePending(pending.database, pending.rows);
+}
 
 /** The models whose rows belong to an account (their account_id column is filled, to end them together). */
 const ACCOUNT_MODELS = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -130,7 +195,7 @@ export class TypeOrmAdapter implements Adapter {
   private companionsSql: string | undefined;
 
   constructor(private readonly model: string, private readonly database: Database, private readonly options: AdapterOptions = {}) {
-    this.upsertSql = UPSERT[database.dialect];
+    this.upsertSql = UPSERT[database.dialect](1);
   }
 
   private query(sql: string, params: unknown[]): Promise<unknown> {
@@ -141,7 +206,8 @@ export class TypeOrmAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
     if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
     if (this.model === 'Session' && payload.uid) forgetReadAhead(`Session:uid:${payload.uid}`);
-    await this.query(this.upsertSql, [
+    const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined;
+    const values = [
       this.model,
       id,
       JSON.stringify(payload),
@@ -150,8 +216,23 @@ export class TypeOrmAdapter implements Adapter {
       payload.uid ?? null,
       typeof payload.sessionUid === 'string' ? payload.sessionUid : null,
       accountIdOf(this.model, payload),
-      expiresIn ? utcDatetime(Date.now() + expiresIn * 1000) : null,
-    ]);
+      expiresAt === undefined ? null : utcDatetime(expiresAt),
+    ];
+    const pending = pendingOfRequest();
+    if (pending) {
+      // The stored copy, not the provider's object (which it may go on changing).
+      pending.set(`${this.model}:${id}`, { model: this.model, id, payload: JSON.parse(values[2] as string) as AdapterPayload, values, expiresAt });
+      return;
+    }
+    await this.query(this.upsertSql, values);
+  }
+
+  /** This request's pending upsert of a row of this model that `matches`, if any. */
+  private pending(matches: (row: PendingUpsert) => boolean): { found: true; value: AdapterPayload | undefined } | { found: false } {
+    const rows = pendingOfRequest();
+    if (!rows?.size) return { found: false };
+    for (const row of rows.values()) if (row.model === this.model && matches(row)) return { found: true, value: pendingPayload(row) };
+    return { found: false };
   }
 
   private async findOne(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
@@ -193,6 +274,8 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   find(id: string) {
+    const pending = this.pending((row) => row.id === id);
+    if (pending.found) return Promise.resolve(pending.value);
     // The companions are kept for the provider's request only: outside one (our own routes read an
     // interaction or a session through the provider's API) they would be read for nothing.
     const companions = GRANT_BOUND_MODELS.has(this.model) || (ACCOUNT_BOUND_MODELS.has(this.model) && this.options.accounts);
@@ -205,6 +288,8 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   findByUid(uid: string) {
+    const pending = this.pending((row) => row.payload.uid === uid);
+    if (pending.found) return Promise.resolve(pending.value);
     if (this.model === 'Session') {
       const ahead = takeReadAhead<AdapterPayload | undefined>(`Session:uid:${uid}`);
       if (ahead.found) return Promise.resolve(ahead.value);
@@ -212,13 +297,18 @@ export class TypeOrmAdapter implements Adapter {
     return this.findOne('uid', uid);
   }
 
-  findByUserCode(userCode: string) { return this.findOne('user_code', userCode); }
+  findByUserCode(userCode: string) {
+    const pending = this.pending((row) => row.payload.userCode === userCode);
+    return pending.found ? Promise.resolve(pending.value) : this.findOne('user_code', userCode);
+  }
 
   async consume(id: string): Promise<void> {
+    await writePendingOfRequest();
     await this.query('UPDATE oidc_payload SET consumed_at = ? WHERE model = ? AND id = ?', [utcDatetime(Date.now()), this.model, id]);
   }
 
   async destroy(id: string): Promise<void> {
+    await writePendingOfRequest();
     if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
     // A session destroyed in this request (a logout) may have been read ahead by its uid.
     if (this.model === 'Session') forgetSessionsReadAhead();
@@ -226,6 +316,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    await writePendingOfRequest();
     // Scoped to this model: Interaction rows carry a grantId too and must survive.
     await this.query('DELETE FROM oidc_payload WHERE model = ? AND grant_id = ?', [this.model, grantId]);
   }

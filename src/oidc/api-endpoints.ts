@@ -1,7 +1,10 @@
 import type { Context, Middleware, Next } from 'koa';
-import mount from 'koa-mount';
 import type { Provider } from 'oidc-provider';
+import type { Database } from '../db/data-source.js';
 import { logger } from '../logger.js';
+import { isDatabaseOutage } from '../ops/database-outage.js';
+import { answerDatabaseOutage } from './provider.js';
+import { providerRequests } from './provider-requests.js';
 
 /**
  * The headers of a machine-to-machine answer (JSON or a JWT, never a page): what helmet would send
@@ -62,10 +65,10 @@ export function providerBrowserRoutes(provider: Provider): string[] {
  * for pages and would cost these endpoints — the busiest of the service — a third of their throughput
  * (`npm run bench`). Everything else passes on.
  */
-export function providerApiEndpoints(provider: Provider, options: { secure: boolean }): Middleware {
+export function providerApiEndpoints(provider: Provider, options: { secure: boolean; database: Database }): Middleware {
   const routes = providerApiRoutes(provider);
   const headers = apiHeaders(options.secure);
-  const toProvider = mount(provider);
+  const toProvider = providerRequests(provider, options.database);
   const documents = new PublishedDocuments(['/.well-known/openid-configuration', provider.pathFor('jwks', { mountPath: '' })]);
   return async (ctx: Context, next: Next) => {
     if (!routes.get(ctx.path)?.has(ctx.method)) return next();
@@ -75,6 +78,8 @@ export function providerApiEndpoints(provider: Provider, options: { secure: bool
       await toProvider(ctx, next);
       documents.keep(ctx);
     } catch (error) {
+      // Writing the request's rows after the provider's answer met a database outage: 503, as the provider answers one.
+      if (isDatabaseOutage(error)) return answerDatabaseOutage(ctx, error);
       // oidc-provider answers its own errors; what escapes it is a bug of ours, answered in its JSON shape.
       logger.error({ err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack }, method: ctx.method, path: ctx.path }, 'request failed');
       ctx.status = 500;

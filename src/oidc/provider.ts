@@ -111,6 +111,11 @@ function enforceRegisteredSecretMethod(provider: Provider): void {
 function answerOutageAsJson(ctx: KoaContextWithOIDC, error: Error): void {
   const body = ctx.body as { error?: unknown } | undefined;
   if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || body.error !== 'server_error') return;
+  answerDatabaseOutage(ctx as unknown as Context, error);
+}
+
+/** 503 with Retry-After in the provider's JSON error shape. */
+export function answerDatabaseOutage(ctx: Context, error: unknown): void {
   logDatabaseOutage(error);
   ctx.status = 503;
   ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));

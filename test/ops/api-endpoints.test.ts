@@ -2,7 +2,8 @@ import http from 'node:http';
 import { expect } from 'chai';
 import als from 'oidc-provider/lib/helpers/als.js';
 import Koa from 'koa';
-import { TypeOrmAdapter, endEverySignInOf, takeReadAhead } from '../../src/oidc/adapter.js';
+import { TypeOrmAdapter, deferProviderWrites, endEverySignInOf, takeReadAhead } from '../../src/oidc/adapter.js';
+import { providerRequests } from '../../src/oidc/provider-requests.js';
 import { PublishedDocuments } from '../../src/oidc/api-endpoints.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 import type { Database } from '../../src/db/data-source.js';
@@ -89,6 +90,10 @@ for (const db of DATABASES) {
       const accountsAlone = statements.filter((sql) => /^SELECT/i.test(sql) && !/oidc_payload/.test(sql));
       expect(accountsAlone, 'only the login\'s lookup by user ID reads the accounts alone').to.have.length(1);
       expect(accountsAlone[0]).to.match(/directory_id[`"]? = \?/);
+      // The provider's rows go out once per request: the interaction (authorization request), its
+      // result (our login route), the session, grant and code together (resume), the access token (token request).
+      const upserts = statements.filter((sql) => /^INSERT INTO oidc_payload/.test(sql));
+      expect(upserts.map((sql) => sql.split('(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)').length - 1)).to.deep.equal([1, 1, 3, 1]);
     });
 
     it('a student login counts its attempt on the throttle in one statement per key and ends it in one', async () => {
@@ -311,6 +316,101 @@ for (const db of DATABASES) {
       await endEverySignInOf(database, accountId);
       expect(await accountIdColumn('i-ahead')).to.equal(accountId);
       expect(await sessions.find('s-ahead')).to.equal(undefined);
+    });
+  });
+  describe(`provider writes of a request, together (${db.name})`, function () {
+    this.timeout(60_000);
+    let database: Database;
+    beforeEach(async () => {
+      database = await freshDatabase(db);
+      await database.dataSource.runMigrations({ transaction: 'each' });
+    });
+    afterEach(async () => { if (database.dataSource.isInitialized) await database.dataSource.destroy(); });
+    const rowIds = async () => (await database.dataSource.query('SELECT model, id, consumed_at FROM oidc_payload ORDER BY model, id') as Array<{ model: string; id: string; consumed_at: unknown }>)
+      .map((row) => `${row.model}:${row.id}${row.consumed_at ? ' consumed' : ''}`);
+
+    it('upserts wait for the end of the request and go out in one statement; the request reads its own; other writes keep their order', async () => {
+      const sessions = new TypeOrmAdapter('Session', database);
+      const grants = new TypeOrmAdapter('Grant', database);
+      const codes = new TypeOrmAdapter('AuthorizationCode', database);
+      const interactions = new TypeOrmAdapter('Interaction', database);
+      await interactions.upsert('i1', { kind: 'Interaction', uid: 'i1' } as never, 60);
+      const request = {};
+      let during: string[] = [];
+      const all = await statementsDuring(database, () => deferProviderWrites(request, database, () => als.run(request, async () => {
+        during = await statementsDuring(database, async () => {
+          const session = { kind: 'Session', uid: 'u1', accountId: 'a1' } as Record<string, unknown>;
+          await sessions.upsert('s1', session as never, 60);
+          session.accountId = 'changed after the save';
+          await grants.upsert('g1', { kind: 'Grant', accountId: 'a1' } as never, 60);
+          await codes.upsert('c1', { kind: 'AuthorizationCode', grantId: 'g1', userCode: 'UC-1' } as never, 60);
+          await grants.upsert('g-expired', { kind: 'Grant' } as never, -1);
+          // What the request wrote, as the table would give it back.
+          expect((await sessions.find('s1'))?.accountId).to.equal('a1');
+          expect((await sessions.findByUid('u1'))?.accountId).to.equal('a1');
+          expect((await codes.findByUserCode('UC-1'))?.grantId).to.equal('g1');
+          expect(await grants.find('g-expired')).to.equal(undefined);
+        });
+        expect(during, 'nothing written or read yet').to.deep.equal([]);
+        expect(await rowIds()).to.deep.equal(['Interaction:i1']);
+      })));
+      expect(all.filter((sql) => /^INSERT/.test(sql)), 'one statement for the four rows').to.have.length(1);
+      expect(await rowIds()).to.deep.equal(['AuthorizationCode:c1', 'Grant:g-expired', 'Grant:g1', 'Interaction:i1', 'Session:s1']);
+
+      // A destroy or consume writes the pending upserts first: the row it ends is the one the request wrote.
+      const later = {};
+      await deferProviderWrites(later, database, () => als.run(later, async () => {
+        await codes.upsert('c2', { kind: 'AuthorizationCode' } as never, 60);
+        await codes.consume('c2');
+        await sessions.upsert('s2', { kind: 'Session', uid: 'u2' } as never, 60);
+        await sessions.destroy('s2');
+        await interactions.destroy('i1');
+        await grants.upsert('g2', { kind: 'Grant' } as never, 60);
+      }));
+      expect(await rowIds()).to.deep.equal(['AuthorizationCode:c1', 'AuthorizationCode:c2 consumed', 'Grant:g-expired', 'Grant:g1', 'Grant:g2', 'Session:s1']);
+
+      // A request that fails keeps what it wrote before, as when each write went out at once.
+      const failing = {};
+      const error = await deferProviderWrites(failing, database, () => als.run(failing, async () => {
+        await grants.upsert('g3', { kind: 'Grant' } as never, 60);
+        throw new Error('the provider failed');
+      })).catch((e: unknown) => e as Error);
+      expect(error).to.be.instanceOf(Error).with.property('message', 'the provider failed');
+      expect(await rowIds()).to.include('Grant:g3');
+
+      // Outside such a request an upsert is written at once.
+      await als.run({}, async () => { await grants.upsert('g4', { kind: 'Grant' } as never, 60); });
+      expect(await rowIds()).to.include('Grant:g4');
+    });
+
+    it('when the writes fail after the provider answered, its answer does not leave: no redirect, no cookie', async () => {
+      const grants = new TypeOrmAdapter('Grant', database);
+      // A stand-in for the provider: it saves a row, sets a cookie and redirects with a code.
+      const provider = new Koa();
+      provider.use(async (ctx) => als.run(ctx, async () => {
+        await grants.upsert('g1', { kind: 'Grant' } as never, 60);
+        ctx.cookies.set('_session', 'abc', { signed: false });
+        ctx.redirect('https://rp.example.test/cb?code=secret-code');
+        await database.dataSource.destroy(); // the database goes away before the writes go out
+      }));
+      const app = new Koa();
+      let thrown: unknown;
+      app.use(async (ctx, next) => {
+        try { await next(); } catch (error) { thrown = error; ctx.status = 503; ctx.body = 'unavailable'; }
+      });
+      app.use(providerRequests(provider as never, database));
+      const server = http.createServer(app.callback()).listen(0);
+      try {
+        const { port } = server.address() as { port: number };
+        const response = await fetch(`http://127.0.0.1:${port}/auth/x`, { redirect: 'manual' });
+        expect(response.status).to.equal(503);
+        expect(response.headers.get('location')).to.equal(null);
+        expect(response.headers.get('set-cookie')).to.equal(null);
+        expect(await response.text()).to.equal('unavailable');
+        expect(thrown).to.be.instanceOf(Error);
+      } finally {
+        server.close();
+      }
     });
   });
 }
