@@ -8,7 +8,8 @@
 // in-memory adapter, in a process of its own started with plain `node` (bench/bare-provider.ts). The load comes from a third process (bench/load.ts); this one only
 // orchestrates, reads the processes' CPU and memory from /proc, and measures the two argon2 libraries.
 //
-//   1. hashing: `argon2` (node-argon2) and `@node-rs/argon2` verify the same PHC hashes (A B B A).
+//   1. hashing: `argon2` (node-argon2) and `@node-rs/argon2` verify the same PHC hashes (A B B A), half
+//      before the logins and half after them.
 //   2. complete student logins (authorize → login form → code → token → userinfo) at saturation:
 //      logins/s and CPU per login split into server (event loop / other threads), MariaDB and load
 //      generator; hashing's share of the server's CPU per login (server + MariaDB).
@@ -156,10 +157,30 @@ function machineBusyMs(): number {
   return os.cpus().reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, 0);
 }
 
+/** CPU of a process's threads named `name` (libuv's pool: `libuv-worker`), ms. */
+function threadsCpuMs(pid: number, name: string): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === name) total += statCpuMs(`/proc/${pid}/task/${tid}/stat`) ?? 0;
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return total;
+}
+
 interface CpuSnapshot {
   at: number;
-  /** The measured server process: every thread, and its main thread (the event loop), ms. */
-  server?: { all: number; main: number };
+  /**
+   * The measured server process: every thread, its main thread (the event loop) and libuv's pool
+   * (argon2, WebCrypto's signatures, file writes), ms. (A pool thread that ended took its time along.)
+   */
+  server?: { all: number; main: number; pool: number };
   databaseMs?: number;
   machineMs: number;
   /** This process (the harness), every thread, ms. */
@@ -172,14 +193,14 @@ function snapshot(serverPid: number | undefined): CpuSnapshot {
   const harness = process.cpuUsage();
   return {
     at: performance.now(),
-    server: all !== undefined && main !== undefined ? { all, main } : undefined,
+    server: all !== undefined && main !== undefined ? { all, main, pool: threadsCpuMs(serverPid!, 'libuv-worker') } : undefined,
     databaseMs: DATABASE_PID === undefined ? undefined : statCpuMs(`/proc/${DATABASE_PID}/stat`),
     machineMs: machineBusyMs(),
     harnessMs: (harness.user + harness.system) / 1000,
   };
 }
 
-interface CpuSpent { wallMs: number; serverMs: number; serverMainMs: number; databaseMs: number; machineMs: number; harnessMs: number }
+interface CpuSpent { wallMs: number; serverMs: number; serverMainMs: number; serverPoolMs: number; databaseMs: number; machineMs: number; harnessMs: number }
 
 function spent(from: CpuSnapshot, to: CpuSnapshot): CpuSpent {
   const diff = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 0 : b - a);
@@ -187,6 +208,7 @@ function spent(from: CpuSnapshot, to: CpuSnapshot): CpuSpent {
     wallMs: to.at - from.at,
     serverMs: diff(from.server?.all, to.server?.all),
     serverMainMs: diff(from.server?.main, to.server?.main),
+    serverPoolMs: diff(from.server?.pool, to.server?.pool),
     databaseMs: diff(from.databaseMs, to.databaseMs),
     machineMs: to.machineMs - from.machineMs,
     harnessMs: to.harnessMs - from.harnessMs,
@@ -228,6 +250,7 @@ function combine(parts: Measured[]): Measured {
       wallMs: sum.cpu.wallMs + part.cpu.wallMs,
       serverMs: sum.cpu.serverMs + part.cpu.serverMs,
       serverMainMs: sum.cpu.serverMainMs + part.cpu.serverMainMs,
+      serverPoolMs: sum.cpu.serverPoolMs + part.cpu.serverPoolMs,
       databaseMs: sum.cpu.databaseMs + part.cpu.databaseMs,
       machineMs: sum.cpu.machineMs + part.cpu.machineMs,
       harnessMs: sum.cpu.harnessMs + part.cpu.harnessMs,
@@ -593,12 +616,15 @@ async function main(): Promise<number> {
     const inFlight = params.maxConcurrent ?? defaultMaxConcurrent();
     const hashOptions = { memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
     const hashes = [await argon2.hash(VERIFY_PASSWORD, { type: argon2.argon2id, ...hashOptions }), await nodeRsHash(VERIFY_PASSWORD, hashOptions)];
-    log(`argon2 vs. @node-rs/argon2 (m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}, ${inFlight} at once)…`);
-    const [nodeArgon2, nodeRs] = !ONLY.has('hashing') ? [undefined, undefined] : await abbaHashing(
+    log(`argon2 vs. @node-rs/argon2 (m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}, ${inFlight} at once), half before the logins…`);
+    // Half before the logins and half after: the reference of hashing's share is then measured
+    // around the logins, so that a machine whose speed drifts during the run moves both alike.
+    const hashingHalf = () => abbaHashing(
       (seconds) => measureVerifies((hash, password) => argon2.verify(hash, password), hashes, inFlight, seconds),
       (seconds) => measureVerifies((hash, password) => nodeRsVerify(hash, password), hashes, inFlight, seconds),
-      SECONDS,
+      SECONDS / 2,
     );
+    const hashingBefore = ONLY.has('hashing') ? await hashingHalf() : undefined;
 
     // 2. logins at saturation.
     const loginTarget = { issuer: ours.issuer, students, secondPassword: NEW_SECOND_PASSWORD, warmupSeconds: WARMUP_SECONDS };
@@ -624,6 +650,11 @@ async function main(): Promise<number> {
       log('one login at a time, each request measured alone…');
       steps = await generator.run({ kind: 'login-steps', serverPid: ours.pid, databasePid: DATABASE_PID, seconds: SECONDS, ...loginTarget }, ours.pid);
     }
+    if (hashingBefore) log('argon2 vs. @node-rs/argon2, the half after the logins…');
+    const hashingAfter = hashingBefore ? await hashingHalf() : undefined;
+    const [nodeArgon2, nodeRs] = hashingBefore && hashingAfter
+      ? [addHashing(hashingBefore[0], hashingAfter[0]), addHashing(hashingBefore[1], hashingAfter[1])]
+      : [undefined, undefined];
     const databaseIdle = Math.min(idleBefore, await databaseIdleRate());
     const loginDatabaseMs = logins ? Math.max(0, logins.cpu.databaseMs - databaseIdle * logins.cpu.wallMs) : 0;
 
@@ -705,7 +736,8 @@ async function main(): Promise<number> {
       const c = logins.cpu;
       const rest = Math.max(0, c.machineMs - c.serverMs - loginDatabaseMs - logins.loadCpuMs - c.harnessMs);
       out.push(`CPU per login (ms): server ${(c.serverMs / n).toFixed(1)} (event loop ${(c.serverMainMs / n).toFixed(1)}, argon2 and other threads `
-      + `${((c.serverMs - c.serverMainMs) / n).toFixed(1)}), MariaDB ${(loginDatabaseMs / n).toFixed(1)}${DATABASE_PID === undefined ? ' (not found)' : ` (${(c.databaseMs / n).toFixed(1)} measured, less its idle rate of ${(databaseIdle * 1000).toFixed(0)} ms/s)`}, `
+      + `${((c.serverMs - c.serverMainMs) / n).toFixed(1)}: libuv's pool ${(c.serverPoolMs / n).toFixed(1)} — argon2, signatures, log writes — and V8's `
+      + `${((c.serverMs - c.serverMainMs - c.serverPoolMs) / n).toFixed(1)} — the collector, the compilers), MariaDB ${(loginDatabaseMs / n).toFixed(1)}${DATABASE_PID === undefined ? ' (not found)' : ` (${(c.databaseMs / n).toFixed(1)} measured, less its idle rate of ${(databaseIdle * 1000).toFixed(0)} ms/s)`}, `
       + `load generator ${(logins.loadCpuMs / n).toFixed(1)}, harness ${(c.harnessMs / n).toFixed(1)}, rest of the machine ${(rest / n).toFixed(1)}; `
       + `machine ${(100 * c.machineMs / (c.wallMs * cores)).toFixed(0)} % busy.`);
     }
@@ -774,14 +806,17 @@ function stepsReport(unordered: StepCost[], databaseIdlePerMs: number): string[]
 }
 
 /** A B B A for the two hashing libraries (halves added up, as abba() does for loads). */
+function addHashing(x: HashingRun, y: HashingRun): HashingRun {
+  return { verifies: x.verifies + y.verifies, seconds: x.seconds + y.seconds, cpuMs: x.cpuMs + y.cpuMs };
+}
+
 async function abbaHashing(a: (seconds: number) => Promise<HashingRun>, b: (seconds: number) => Promise<HashingRun>, seconds: number): Promise<[HashingRun, HashingRun]> {
-  const add = (x: HashingRun, y: HashingRun): HashingRun => ({ verifies: x.verifies + y.verifies, seconds: x.seconds + y.seconds, cpuMs: x.cpuMs + y.cpuMs });
   const half = seconds / 2;
   const a1 = await a(half);
   const b1 = await b(half);
   const b2 = await b(half);
   const a2 = await a(half);
-  return [add(a1, a2), add(b1, b2)];
+  return [addHashing(a1, a2), addHashing(b1, b2)];
 }
 
 /** The parts of config/production.example.yaml the benchmark reads (lifetimes, hashing). */

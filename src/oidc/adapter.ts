@@ -13,25 +13,39 @@ import { runInTransaction } from '../db/transaction.js';
 
 const COLUMNS = 'model, id, payload, grant_id, user_code, uid, session_uid, account_id, expires_at, consumed_at';
 const SELECT = 'SELECT payload, expires_at, consumed_at FROM oidc_payload WHERE model = ? AND';
-const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** The upsert of `rows` rows in one statement (a request's upserts are written together, see deferProviderWrites). */
 const UPSERT = {
   mysql: (rows: number) => `INSERT INTO oidc_payload (${COLUMNS}) VALUES ${Array(rows).fill(ROW).join(', ')} ON DUPLICATE KEY UPDATE `
     + 'payload = VALUES(payload), grant_id = VALUES(grant_id), user_code = VALUES(user_code), uid = VALUES(uid), session_uid = VALUES(session_uid), '
-    + 'account_id = VALUES(account_id), expires_at = VALUES(expires_at), consumed_at = NULL',
+    + 'account_id = VALUES(account_id), expires_at = VALUES(expires_at), consumed_at = VALUES(consumed_at)',
   sqlite: (rows: number) => `INSERT INTO oidc_payload (${COLUMNS}) VALUES ${Array(rows).fill(ROW).join(', ')} ON CONFLICT(model, id) DO UPDATE SET `
     + 'payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, session_uid = excluded.session_uid, '
-    + 'account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL',
+    + 'account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = excluded.consumed_at',
 } as const;
 
 /** An upsert waiting for the end of its request of the provider: the row's values, and its expiry (ms). */
-interface PendingUpsert { model: string; id: string; payload: AdapterPayload; values: unknown[]; expiresAt: number | undefined }
+interface PendingUpsert { model: string; id: string; payload: AdapterPayload; values: unknown[]; expiresAt: number | undefined; consumed?: boolean }
 
 /**
  * The upserts of a request of the provider whose writes wait for its end (deferProviderWrites), by
  * `<model>:<id>`: written together in one statement when the provider has made its answer.
  */
-const pendingUpserts = new WeakMap<object, { database: Database; rows: Map<string, PendingUpsert> }>();
+const pendingUpserts = new WeakMap<object, { database: Database; rows: Map<string, PendingUpsert>; read: Map<string, ReadRow> }>();
+
+/**
+ * A row this request read, unconsumed (its payload as the driver gave it, parsed only if consumed,
+ * and its expiry): what a consume of it needs to write it again.
+ */
+interface ReadRow { payload: unknown; expiresAt: number | undefined }
+
+/** In a request whose writes wait: remembers an unconsumed row read, for a consume of it (see TypeOrmAdapter.consume). */
+function rememberRead(model: string, id: string, row: RawRow): void {
+  const ctx = Provider.ctx;
+  const pending = ctx ? pendingUpserts.get(ctx) : undefined;
+  if (!pending || (row.consumed_at !== null && row.consumed_at !== undefined)) return;
+  pending.read.set(`${model}:${id}`, { payload: row.payload, expiresAt: row.expires_at === null || row.expires_at === undefined ? undefined : millis(row.expires_at) });
+}
 
 function pendingOfRequest(): Map<string, PendingUpsert> | undefined {
   const ctx = Provider.ctx;
@@ -41,7 +55,8 @@ function pendingOfRequest(): Map<string, PendingUpsert> | undefined {
 /** A pending row as a read would return it from the table: a copy, nothing once expired. */
 function pendingPayload(row: PendingUpsert): AdapterPayload | undefined {
   if (row.expiresAt !== undefined && row.expiresAt <= Date.now()) return undefined;
-  return JSON.parse(JSON.stringify(row.payload)) as AdapterPayload;
+  const payload = JSON.parse(JSON.stringify(row.payload)) as AdapterPayload;
+  return row.consumed ? { ...payload, consumed: Math.floor(millis(row.values[9] as string) / 1000) } : payload;
 }
 
 async function writePending(database: Database, rows: Map<string, PendingUpsert>): Promise<void> {
@@ -63,7 +78,7 @@ async function writePending(database: Database, rows: Map<string, PendingUpsert>
  * the provider's API used elsewhere) are written at once.
  */
 export async function deferProviderWrites<T>(ctx: object, database: Database, run: () => Promise<T>): Promise<T> {
-  const pending = { database, rows: new Map<string, PendingUpsert>() };
+  const pending = { database, rows: new Map<string, PendingUpsert>(), read: new Map<string, ReadRow>() };
   pendingUpserts.set(ctx, pending);
   let result: T;
   try {
@@ -207,7 +222,19 @@ export class TypeOrmAdapter implements Adapter {
     if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
     if (this.model === 'Session' && payload.uid) forgetReadAhead(`Session:uid:${payload.uid}`);
     const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : undefined;
-    const values = [
+    const values = this.rowValues(id, payload, expiresAt, null);
+    const pending = pendingOfRequest();
+    if (pending) {
+      // The stored copy, not the provider's object (which it may go on changing).
+      pending.set(`${this.model}:${id}`, { model: this.model, id, payload: JSON.parse(values[2] as string) as AdapterPayload, values, expiresAt });
+      return;
+    }
+    await this.query(this.upsertSql, values);
+  }
+
+  /** The columns of a row, in the order of ROW: each derived from the payload but the expiry and the consumption. */
+  private rowValues(id: string, payload: AdapterPayload, expiresAt: number | undefined, consumedAt: number | null): unknown[] {
+    return [
       this.model,
       id,
       JSON.stringify(payload),
@@ -217,14 +244,8 @@ export class TypeOrmAdapter implements Adapter {
       typeof payload.sessionUid === 'string' ? payload.sessionUid : null,
       accountIdOf(this.model, payload),
       expiresAt === undefined ? null : utcDatetime(expiresAt),
+      consumedAt === null ? null : utcDatetime(consumedAt),
     ];
-    const pending = pendingOfRequest();
-    if (pending) {
-      // The stored copy, not the provider's object (which it may go on changing).
-      pending.set(`${this.model}:${id}`, { model: this.model, id, payload: JSON.parse(values[2] as string) as AdapterPayload, values, expiresAt });
-      return;
-    }
-    await this.query(this.upsertSql, values);
   }
 
   /** This request's pending upsert of a row of this model that `matches`, if any. */
@@ -237,6 +258,7 @@ export class TypeOrmAdapter implements Adapter {
 
   private async findOne(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     const rows = await this.query(`${SELECT} ${column} = ? LIMIT 1`, [this.model, value]) as RawRow[];
+    if (column === 'id' && rows[0]) rememberRead(this.model, value, rows[0]);
     return rows[0] ? payloadOf(rows[0]) : undefined;
   }
 
@@ -270,6 +292,7 @@ export class TypeOrmAdapter implements Adapter {
     // A row written before the session_uid column has none: its session is read as before.
     if (withSession && typeof row.session_uid === 'string') keepForRequest(`Session:uid:${row.session_uid}`, joinedPayload(row, 's_'));
     if (accounts && typeof row.account_id === 'string') keepForRequest(`Account:${row.account_id}`, accounts.hydrate(row, 'a_'));
+    rememberRead(this.model, id, row);
     return payloadOf(row);
   }
 
@@ -303,6 +326,19 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
+    const ctx = Provider.ctx;
+    const pending = ctx ? pendingUpserts.get(ctx) : undefined;
+    const key = `${this.model}:${id}`;
+    const row = pending?.rows.get(key) ?? pending?.read.get(key);
+    if (pending && row) {
+      // A code or refresh token this request read (or wrote), consumed: written with the request's
+      // other rows (the tokens it issues), as the row it was plus the time of its consumption.
+      pending.read.delete(key);
+      const payload = parsed(row.payload);
+      const values = this.rowValues(id, payload, row.expiresAt, Date.now());
+      pending.rows.set(key, { model: this.model, id, payload, values, expiresAt: row.expiresAt, consumed: true });
+      return;
+    }
     await writePendingOfRequest();
     await this.query('UPDATE oidc_payload SET consumed_at = ? WHERE model = ? AND id = ?', [utcDatetime(Date.now()), this.model, id]);
   }

@@ -91,9 +91,11 @@ for (const db of DATABASES) {
       expect(accountsAlone, 'only the login\'s lookup by user ID reads the accounts alone').to.have.length(1);
       expect(accountsAlone[0]).to.match(/directory_id[`"]? = \?/);
       // The provider's rows go out once per request: the interaction (authorization request), its
-      // result (our login route), the session, grant and code together (resume), the access token (token request).
+      // result (our login route), the session, grant and code together (resume), the consumed code
+      // with the access token (token request).
       const upserts = statements.filter((sql) => /^INSERT INTO oidc_payload/.test(sql));
-      expect(upserts.map((sql) => sql.split('(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)').length - 1)).to.deep.equal([1, 1, 3, 1]);
+      expect(upserts.map((sql) => sql.split('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').length - 1)).to.deep.equal([1, 1, 3, 2]);
+      expect(statements.filter((sql) => /^UPDATE oidc_payload/.test(sql)), 'the code consumed with the token, not on its own').to.deep.equal([]);
     });
 
     it('a student login counts its attempt on the throttle in one statement per key and ends it in one', async () => {
@@ -368,6 +370,19 @@ for (const db of DATABASES) {
         await grants.upsert('g2', { kind: 'Grant' } as never, 60);
       }));
       expect(await rowIds()).to.deep.equal(['AuthorizationCode:c1', 'AuthorizationCode:c2 consumed', 'Grant:g-expired', 'Grant:g1', 'Grant:g2', 'Session:s1']);
+
+      // A code read and consumed in the request goes out with the token it gave, consumed; the request sees it consumed.
+      const exchange = {};
+      const tokens = new TypeOrmAdapter('AccessToken', database);
+      const exchanged = await statementsDuring(database, () => deferProviderWrites(exchange, database, () => als.run(exchange, async () => {
+        expect((await codes.find('c1'))?.consumed).to.equal(undefined);
+        await codes.consume('c1');
+        expect((await codes.find('c1'))?.consumed).to.be.a('number');
+        await tokens.upsert('at1', { kind: 'AccessToken', grantId: 'g1' } as never, 60);
+      })));
+      expect(exchanged.map((sql) => sql.split(' ')[0])).to.deep.equal(['SELECT', 'INSERT']);
+      expect(await rowIds()).to.include.members(['AuthorizationCode:c1 consumed', 'AccessToken:at1']);
+      expect((await codes.find('c1'))?.grantId, 'the code row as it was').to.equal('g1');
 
       // A request that fails keeps what it wrote before, as when each write went out at once.
       const failing = {};
