@@ -4,6 +4,7 @@ import type { Database } from '../db/data-source.js';
 import type { AccountRow } from '../db/entities.js';
 import { millis, rawQuery, utcDatetime, type EntityColumns } from '../db/raw-query.js';
 import { runInTransaction } from '../db/transaction.js';
+import { logger } from '../logger.js';
 
 // The hot paths (every request of a login, every token, userinfo and refresh) are plain
 // parameterised statements rather than TypeORM's repository/query builder, whose query building
@@ -85,8 +86,11 @@ export async function deferProviderWrites<T>(ctx: object, database: Database, ru
     result = await run();
   } catch (error) {
     pendingUpserts.delete(ctx);
-    // What the provider wrote before it failed is kept, as it was when each write went out at once.
-    await writePending(database, pending.rows).catch(() => undefined);
+    // What the provider wrote before it failed is kept, as it was when each write went out at once;
+    // the request's own error is what it answers.
+    await writePending(database, pending.rows).catch((writeError: unknown) => {
+      logger.warn({ err: { name: (writeError as Error).name, code: (writeError as { code?: unknown }).code } }, 'the writes of a failed provider request failed too');
+    });
     throw error;
   }
   // Writes after this point (none are known) go out at once.
@@ -95,11 +99,18 @@ export async function deferProviderWrites<T>(ctx: object, database: Database, ru
   return result;
 }
 
-/** Before a write that is not an upsert: the request's pending upserts go first, so its writes keep their order. */
-async function writePendingOfRequest(): Promise<void> {
+/**
+ * Before a write that is not an upsert: the request's pending upserts go first, so its writes keep
+ * their order; and the rows of `model` it read are forgotten (`id`, or all of them), so that a consume
+ * never writes back a row the request has just removed.
+ */
+async function writePendingOfRequest(model: string, id?: string): Promise<void> {
   const ctx = Provider.ctx;
   const pending = ctx ? pendingUpserts.get(ctx) : undefined;
-  if (pending) await writePending(pending.database, pending.rows);
+  if (!pending) return;
+  if (id !== undefined) pending.read.delete(`${model}:${id}`);
+  else for (const key of pending.read.keys()) if (key.startsWith(`${model}:`)) pending.read.delete(key);
+  await writePending(pending.database, pending.rows);
 }
 
 /** The models whose rows belong to an account (their account_id column is filled, to end them together). */
@@ -339,12 +350,12 @@ export class TypeOrmAdapter implements Adapter {
       pending.rows.set(key, { model: this.model, id, payload, values, expiresAt: row.expiresAt, consumed: true });
       return;
     }
-    await writePendingOfRequest();
+    await writePendingOfRequest(this.model, id);
     await this.query('UPDATE oidc_payload SET consumed_at = ? WHERE model = ? AND id = ?', [utcDatetime(Date.now()), this.model, id]);
   }
 
   async destroy(id: string): Promise<void> {
-    await writePendingOfRequest();
+    await writePendingOfRequest(this.model, id);
     if (this.model === 'Grant') forgetReadAhead(`Grant:${id}`);
     // A session destroyed in this request (a logout) may have been read ahead by its uid.
     if (this.model === 'Session') forgetSessionsReadAhead();
@@ -352,7 +363,7 @@ export class TypeOrmAdapter implements Adapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await writePendingOfRequest();
+    await writePendingOfRequest(this.model);
     // Scoped to this model: Interaction rows carry a grantId too and must survive.
     await this.query('DELETE FROM oidc_payload WHERE model = ? AND grant_id = ?', [this.model, grantId]);
   }

@@ -384,6 +384,16 @@ for (const db of DATABASES) {
       expect(await rowIds()).to.include.members(['AuthorizationCode:c1 consumed', 'AccessToken:at1']);
       expect((await codes.find('c1'))?.grantId, 'the code row as it was').to.equal('g1');
 
+      // A row the request read and then removed is not written back by a consume of it.
+      await codes.upsert('c3', { kind: 'AuthorizationCode', grantId: 'g3' } as never, 60);
+      const removing = {};
+      await deferProviderWrites(removing, database, () => als.run(removing, async () => {
+        expect((await codes.find('c3'))?.grantId).to.equal('g3');
+        await codes.destroy('c3');
+        await codes.consume('c3');
+      }));
+      expect(await rowIds()).to.not.include.members(['AuthorizationCode:c3', 'AuthorizationCode:c3 consumed']);
+
       // A request that fails keeps what it wrote before, as when each write went out at once.
       const failing = {};
       const error = await deferProviderWrites(failing, database, () => als.run(failing, async () => {
