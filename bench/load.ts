@@ -106,7 +106,9 @@ function measureEachRequest(serverPid: number, databasePid: number | undefined, 
       cost.databaseMs += (database1 - database0) / 1e6;
       costs.set(step, cost);
     }
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // A 204 or 304 may carry no body at all, not even an empty one.
+    const bodyless = [101, 103, 204, 205, 304].includes(response.status);
+    return new Response(bodyless ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   return () => {
     globalThis.fetch = original;
