@@ -34,6 +34,10 @@ export function createDataSource(options: DatabaseOptions): Database {
       poolSize: 10,
       // Fail fast when the database is unreachable instead of hanging a request.
       connectTimeout: 5000,
+      // mysql2 keeps the prepared statements of a connection in an LRU whose arrays it allocates in
+      // full at the connection's start: 16,000 entries by default, half a MiB per connection, 5 MiB
+      // for the pool. The hot statements (src/db/raw-query.ts) are a few dozen.
+      extra: { maxPreparedStatements: 256 },
     });
   } else {
     if (options.sqliteFile) mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
