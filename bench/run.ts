@@ -398,6 +398,7 @@ async function startProductionServer(dir: string, smtpUrl: string, students: Tes
   }));
   const env = {
     PATH: process.env.PATH ?? '',
+    ...imageEnvironment(),
     NODE_ENV: 'production',
     ISSUER: issuer,
     TRUST_PROXY: 'true',
@@ -422,6 +423,26 @@ async function startProductionServer(dir: string, smtpUrl: string, students: Tes
 }
 
 /** The node arguments of the image's CMD (the Dockerfile's `CMD ["node", …]`): what production runs. */
+/**
+ * The environment the image sets (the `ENV` instructions of the Dockerfile's last stage, e.g. glibc's
+ * MALLOC_ARENA_MAX); the server's own settings (port, issuer, files) are the benchmark's.
+ */
+function imageEnvironment(): Record<string, string> {
+  const lastStage = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split(/^FROM /m).at(-1) ?? '';
+  const env: Record<string, string> = {};
+  for (const line of lastStage.split('\n')) {
+    if (!line.startsWith('ENV ')) continue;
+    for (const pair of line.slice(4).trim().split(/\s+/)) {
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at);
+      const value = pair.slice(at + 1);
+      if (at < 1) throw new Error(`the Dockerfile's ENV is not NAME=VALUE pairs: ${line}`);
+      env[name] = value;
+    }
+  }
+  return env;
+}
+
 function imageCommand(): string[] {
   const cmd = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)?.[1];
   const args = cmd ? JSON.parse(cmd) as string[] : [];
