@@ -422,7 +422,6 @@ async function startProductionServer(dir: string, smtpUrl: string, students: Tes
   return { pid: child.pid!, issuer, stop: () => stopChild(child) };
 }
 
-/** The node arguments of the image's CMD (the Dockerfile's `CMD ["node", …]`): what production runs. */
 /**
  * The environment the image sets (the `ENV` instructions of the Dockerfile's last stage, e.g. glibc's
  * MALLOC_ARENA_MAX); the server's own settings (port, issuer, files) are the benchmark's.
@@ -443,6 +442,7 @@ function imageEnvironment(): Record<string, string> {
   return env;
 }
 
+/** The node arguments of the image's CMD (the Dockerfile's `CMD ["node", …]`): what production runs. */
 function imageCommand(): string[] {
   const cmd = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)?.[1];
   const args = cmd ? JSON.parse(cmd) as string[] : [];
