@@ -7,6 +7,7 @@ import type {
 } from '../db/entities.js';
 import type { ApplicationForm } from './fields.js';
 import { isDuplicateKey } from '../db/errors.js';
+import { orderedId } from '../db/ordered-id.js';
 import { newReceiptNumber } from './receipt.js';
 import { reviewKeysOf, searchable } from './review-keys.js';
 import { AWAITING_REVIEW, nextStatus, type ApplicationAction } from './state-machine.js';
@@ -147,11 +148,11 @@ export class ApplicationStore {
   }
 
   async recordEvent(applicationId: string, actorType: ApplicationEventRow['actorType'], actorId: string | null, action: string, comment: string | null = null): Promise<void> {
-    await this.events.insert({ id: randomUUID(), applicationId, occurredAt: new Date(), actorType, actorId, action, comment });
+    await this.events.insert({ id: orderedId(), applicationId, occurredAt: new Date(), actorType, actorId, action, comment });
   }
 
   history(applicationId: string): Promise<ApplicationEventRow[]> {
-    return this.events.find({ where: { applicationId }, order: { occurredAt: 'ASC' } });
+    return this.events.find({ where: { applicationId }, order: { occurredAt: 'ASC', id: 'ASC' } });
   }
 
   // Documents: `data` is already encrypted by the caller (DocumentVault).

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import type { AuditDetail, AuditEventRow } from '../db/entities.js';
+import { orderedId } from '../db/ordered-id.js';
 import { rawQuery, utcDatetime } from '../db/raw-query.js';
 
 export type AuditEvent =
@@ -74,7 +74,7 @@ export class AuditLog {
    */
   async record(event: AuditEvent, options: { accountId?: string | null; ip?: string | null; detail?: AuditDetail } = {}): Promise<void> {
     await rawQuery(this.database, 'INSERT INTO audit_events (id, occurred_at, event, account_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)', [
-      randomUUID(),
+      orderedId(),
       utcDatetime(Date.now()),
       event,
       options.accountId ?? null,
@@ -84,6 +84,6 @@ export class AuditLog {
   }
 
   list(accountId?: string): Promise<AuditEventRow[]> {
-    return this.rows.find({ where: accountId ? { accountId } : {}, order: { occurredAt: 'ASC' } });
+    return this.rows.find({ where: accountId ? { accountId } : {}, order: { occurredAt: 'ASC', id: 'ASC' } });
   }
 }

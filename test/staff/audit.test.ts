@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mock } from 'node:test';
 import { expect } from 'chai';
 import type { AuditDetail } from '../../src/db/entities.js';
 import { createStaffUser } from '../../src/staff/members/service.js';
@@ -169,6 +170,25 @@ for (const db of DATABASES) {
       // In English (the language switch is kept by a cookie: last).
       const english = await adminBrowser.get('/admin/audit?event=account.locked&lang=en');
       expect(rowsOf(english)).to.contain('Account locked');
+    });
+
+    it('keeps events written in one millisecond in the order they were written (audit trail and an application\'s history)', async () => {
+      // Frozen clock: every event below has the same occurred_at, so only the id can order them.
+      mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-03-02T01:00:00Z') });
+      const written = Array.from({ length: 12 }, (_, i) => `same-ms-${i}`);
+      const application = randomUUID();
+      try {
+        for (const marker of written) {
+          await server.services.audit.record('document.viewed', { detail: { applicationId: application, marker } });
+          await server.services.applications.recordEvent(application, 'staff', ids.reviewer, marker);
+        }
+      } finally {
+        mock.timers.reset();
+      }
+      const trail = (await server.services.audit.list()).filter((e) => e.detail?.applicationId === application);
+      expect(new Set(trail.map((e) => e.occurredAt.getTime())).size).to.equal(1);
+      expect(trail.map((e) => e.detail?.marker)).to.deep.equal(written);
+      expect((await server.services.applications.history(application)).map((e) => e.action)).to.deep.equal(written);
     });
   });
 }
