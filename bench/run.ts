@@ -15,6 +15,9 @@
 //      generator; hashing's share of the server's CPU per login (server + MariaDB).
 //   3. latency: logins started at 70 % of that saturation, p50/p95/p99 of a complete login.
 //   3b. where a login's CPU goes: one login at a time, the server's and MariaDB's CPU per request.
+//   3c. the floor (`bare`, information only): the same logins against a bare provider whose login
+//      interaction verifies the same two passwords and does nothing else, at saturation and one at a
+//      time — hashing's share of a login that adds nothing to oidc-provider and stores nothing.
 //   4. discovery, JWKS, userinfo and token (refresh_token grant): ours against the bare provider (A B B A).
 //   5. resident memory of both processes idle, and of ours under each load.
 //
@@ -70,7 +73,7 @@ const TARGET = {
 const LOGIN_SCOPE = 'openid email profile enrollment';
 const OFFLINE_SCOPE = 'openid offline_access email profile enrollment';
 const CLIENT_ID = 'test-rp';
-const PHASES = ['hashing', 'logins', 'steps', 'discovery', 'jwks', 'userinfo', 'token'] as const;
+const PHASES = ['hashing', 'logins', 'steps', 'bare', 'discovery', 'jwks', 'userinfo', 'token'] as const;
 type Phase = typeof PHASES[number];
 /** BENCH_ONLY=userinfo,token measures only those (while working on them); a report of a part is no verdict on the rest. */
 const ONLY = phasesToRun(process.env.BENCH_ONLY);
@@ -606,7 +609,13 @@ async function main(): Promise<number> {
 
     log('starting the bare oidc-provider (node bench/bare-provider.ts)…');
     const config = productionExampleConfigObject();
-    bare = await startBareProvider({
+    const params = config.passwordHashing;
+    const hashOptions = { memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
+    const secondPasswordHash = await nodeRsHash(NEW_SECOND_PASSWORD, hashOptions);
+    const bareLogins = await Promise.all(students.map(async (student) => ({
+      userId: student.userId, passwordHash: await nodeRsHash(student.password, hashOptions), secondPasswordHash,
+    })));
+    const bareSetup: Omit<BareProviderSetup, 'port' | 'issuer'> = {
       jwks: JSON.parse(readFileSync(path.join(dir, 'signing-keys.json'), 'utf8')) as BareProviderSetup['jwks'],
       client: { client_id: CLIENT_ID, client_secret: RP.secret, redirect_uri: RP.redirectUri },
       claims,
@@ -624,7 +633,9 @@ async function main(): Promise<number> {
         Interaction: config.lifetimes.interactionMinutes * 60,
         Session: config.lifetimes.sessionIdleMinutes * 60,
       },
-    });
+      logins: bareLogins,
+    };
+    bare = await startBareProvider({ ...bareSetup, logins: [] });
     const bareIdleRss = await idleRss(bare.pid);
     load = await LoadGenerator.start();
     const generator = load;
@@ -632,10 +643,8 @@ async function main(): Promise<number> {
     const baseline = bare;
 
     // 1. hashing: the same hashes (one made by each library) through either library.
-    const params = config.passwordHashing;
     // As many in flight as the server's hasher runs (its default when the configuration names none).
     const inFlight = params.maxConcurrent ?? defaultMaxConcurrent();
-    const hashOptions = { memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
     const hashes = [await argon2.hash(VERIFY_PASSWORD, { type: argon2.argon2id, ...hashOptions }), await nodeRsHash(VERIFY_PASSWORD, hashOptions)];
     log(`argon2 vs. @node-rs/argon2 (m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}, ${inFlight} at once), half before the logins…`);
     // Half before the logins and half after: the reference of hashing's share is then measured
@@ -670,6 +679,22 @@ async function main(): Promise<number> {
     if (ONLY.has('steps')) {
       log('one login at a time, each request measured alone…');
       steps = await generator.run({ kind: 'login-steps', serverPid: ours.pid, databasePid: DATABASE_PID, seconds: SECONDS, ...loginTarget }, ours.pid);
+    }
+    // 3c. the same logins against a bare provider of their own (no MariaDB: nothing to subtract).
+    // Not the endpoints' baseline: its in-memory storage is an LRU of 1,000 entries that the logins'
+    // sessions and tokens would fill, pushing out the tokens the endpoints ask with and growing its heap.
+    let bareSaturated: Measured | undefined;
+    let bareSteps: Measured | undefined;
+    if (ONLY.has('bare')) {
+      log(`the same logins against a bare provider, at saturation (${LOGIN_CONCURRENCY} concurrent) and one at a time…`);
+      const floor = await startBareProvider(bareSetup);
+      try {
+        const bareTarget = { ...loginTarget, issuer: floor.issuer };
+        bareSaturated = await generator.run({ kind: 'logins', concurrency: LOGIN_CONCURRENCY, seconds: SECONDS, ...bareTarget }, floor.pid);
+        bareSteps = await generator.run({ kind: 'login-steps', serverPid: floor.pid, seconds: SECONDS, ...bareTarget }, floor.pid);
+      } finally {
+        await floor.stop();
+      }
     }
     if (hashingBefore) log('argon2 vs. @node-rs/argon2, the half after the logins…');
     const hashingAfter = hashingBefore ? await hashingHalf() : undefined;
@@ -717,6 +742,12 @@ async function main(): Promise<number> {
       metric: 'hashing share of CPU per login (server + MariaDB)', ours: `${serverCpuPerLogin.toFixed(1)} ms`, baseline: `${hashingPerLogin.toFixed(1)} ms (2 verifies)`,
       ratio: hashingShare.toFixed(2), target: `>= ${TARGET.hashingShare.toFixed(2)}`, result: judged(hashingShare >= TARGET.hashingShare, logins.errors),
     });
+    const bareCpuPerLogin = bareSaturated ? bareSaturated.cpu.serverMs / Math.max(1, bareSaturated.count) : NaN;
+    if (bareSaturated && nodeRs) rows.push({
+      metric: 'the floor: hashing share of CPU per login of the bare provider (same logins, in-memory storage)', ours: `${bareCpuPerLogin.toFixed(1)} ms`,
+      baseline: `${hashingPerLogin.toFixed(1)} ms (2 verifies)`, ratio: (hashingPerLogin / bareCpuPerLogin).toFixed(2), target: '(info)',
+      result: bareSaturated.errors ? 'ERROR' : 'info',
+    });
     const p = (q: number) => percentile(paced?.latenciesMs ?? [], q);
     if (paced) rows.push({
       metric: `login latency at ${(PACED_SHARE * 100).toFixed(0)} % of saturation (${pacedRate.toFixed(1)}/s) p50 / p95 / p99`,
@@ -762,8 +793,15 @@ async function main(): Promise<number> {
       + `load generator ${(logins.loadCpuMs / n).toFixed(1)}, harness ${(c.harnessMs / n).toFixed(1)}, rest of the machine ${(rest / n).toFixed(1)}; `
       + `machine ${(100 * c.machineMs / (c.wallMs * cores)).toFixed(0)} % busy.`);
     }
+    if (bareSaturated) {
+      const c = bareSaturated.cpu;
+      const m = Math.max(1, bareSaturated.count);
+      out.push(`CPU per login of the bare provider (ms), ${rate(perSecond(bareSaturated))}: ${(c.serverMs / m).toFixed(1)} (event loop ${(c.serverMainMs / m).toFixed(1)}, `
+        + `libuv's pool ${(c.serverPoolMs / m).toFixed(1)}, V8's threads ${((c.serverMs - c.serverMainMs - c.serverPoolMs) / m).toFixed(1)}), load generator ${(bareSaturated.loadCpuMs / m).toFixed(1)}.`);
+    }
     if (nodeRs && nodeArgon2) out.push(`CPU per verification (ms): @node-rs/argon2 ${verifyCpuMs(nodeRs).toFixed(1)}, argon2 ${verifyCpuMs(nodeArgon2).toFixed(1)}.`);
     if (steps?.steps?.length) out.push(...stepsReport(steps.steps, databaseIdle));
+    if (bareSteps?.steps?.length) out.push(...stepsReport(bareSteps.steps, 0, 'the bare provider'));
     const token = endpoints.find((e) => e.name === 'token');
     if (token && token.ours.count > 0) {
       // Keycloak's sizing guide speaks of requests per vCPU: the same unit, from the CPU measured here.
@@ -781,6 +819,7 @@ async function main(): Promise<number> {
     const failures = [
       ...(logins && paced ? [['logins', logins] as const, ['paced logins', paced] as const] : []),
       ...(steps ? [['logins one at a time', steps] as const] : []),
+      ...(bareSaturated && bareSteps ? [['logins (bare)', bareSaturated] as const, ['logins one at a time (bare)', bareSteps] as const] : []),
       ...endpoints.flatMap((e) => [[`${e.name} (ours)`, e.ours] as const, [`${e.name} (bare)`, e.bare] as const]),
     ].filter(([, m]) => m.errors > 0);
     for (const [what, m] of failures) out.push(`errors in ${what}: ${m.errors}, the first: ${m.firstError}`);
@@ -805,7 +844,7 @@ async function main(): Promise<number> {
  * signatures), and MariaDB less its idle rate. Without contention and without the batching that
  * concurrency brings, these are higher than a login's share at saturation; they tell where it goes.
  */
-function stepsReport(unordered: StepCost[], databaseIdlePerMs: number): string[] {
+function stepsReport(unordered: StepCost[], databaseIdlePerMs: number, of = 'ours'): string[] {
   const flow = ['GET /auth', 'GET /interaction/:uid', 'POST /interaction/:uid/login', 'GET /auth/:uid', 'POST /token', 'GET /me'];
   const place = (cost: StepCost) => (flow.includes(cost.step) ? flow.indexOf(cost.step) : flow.length);
   const costs = [...unordered].sort((a, b) => place(a) - place(b));
@@ -821,7 +860,7 @@ function stepsReport(unordered: StepCost[], databaseIdlePerMs: number): string[]
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
-    '', `One login at a time, CPU per request (ms) of the server's event loop and other threads (argon2, the collector, signatures) and of MariaDB (its idle rate here, ${(databaseIdlePerMs * 1000).toFixed(0)} ms/s, not subtracted):`,
+    '', `One login at a time (${of}), CPU per request (ms) of the server's event loop and other threads (argon2, the collector, signatures) and of MariaDB (its idle rate here, ${(databaseIdlePerMs * 1000).toFixed(0)} ms/s, not subtracted):`,
     row(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(row), '',
   ];
 }
