@@ -140,6 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (twice) throw new ConfigError(`graduates.review.${list}: id ${twice} is listed twice`);
   }
 
+  // Each bound alone is in range; together they could refuse every password anyone could choose.
+  for (const kind of ['password', 'secondPassword'] as const) {
+    const policy = file.passwordPolicy[kind];
+    if (policy && policy.minLength > policy.maxLength) {
+      throw new ConfigError(`passwordPolicy.${kind}.minLength: ${policy.minLength} is more than its maxLength, ${policy.maxLength}`);
+    }
+  }
+
   if (file.timeZone !== undefined && !isKnownTimeZone(file.timeZone)) {
     throw new ConfigError(`timeZone: not a time zone this runtime knows: ${file.timeZone} (an IANA name such as Asia/Tokyo)`);
   }

@@ -36,6 +36,10 @@ describe('configuration', () => {
     expect(loadError({ CONFIG_FILE: await configWith((d) => { d.clients[0].redirect_uris = ['not a url']; }) })).to.contain('clients[0].redirect_uris[0]');
     expect(loadError({ CONFIG_FILE: await configWith((d) => { d.passwordPolicy.secondPassword.minLenght = 8; }) })).to.contain('passwordPolicy.secondPassword.minLenght: unknown key');
     expect(loadError({ CONFIG_FILE: await configWith((d) => { d.directory.adapter = 'ldapp'; }) })).to.contain('directory.adapter: must be one of');
+    expect(loadError({ CONFIG_FILE: await configWith((d) => { d.passwordPolicy.secondPassword.minLength = 20; d.passwordPolicy.secondPassword.maxLength = 12; }) }))
+      .to.contain('passwordPolicy.secondPassword.minLength: 20 is more than its maxLength, 12');
+    expect(loadError({ CONFIG_FILE: await configWith((d) => { d.passwordPolicy.password.minLength = 13; d.passwordPolicy.password.maxLength = 12; }) }))
+      .to.contain('passwordPolicy.password.minLength: 13 is more than its maxLength, 12');
     expect(loadError({ CONFIG_FILE: await configWith((d) => { d.passwordHashing.memoryKiB = 1024; }) })).to.contain('passwordHashing.memoryKiB');
     expect(loadError({ CONFIG_FILE: await configWith((d) => { d.clients[0].client_secret = 'short'; }) })).to.contain('clients[0].client_secret');
     expect(loadError({ CONFIG_FILE: await configWith((d) => { delete d.clients[0].client_secret; d.clients[0].client_secret_env = 'RP_SECRET'; }) })).to.contain('RP_SECRET');
