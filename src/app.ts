@@ -37,6 +37,8 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
   const services: Services = config === given.config ? given : { ...given, config };
   const secure = config.issuer.startsWith('https://');
   const provider = createProvider(services, keys);
+  // Logout tokens for the relying parties when an account's sign-ins are ended outside a logout.
+  services.signIns.attach(provider);
 
   const koa = new Koa();
   // The outer app's keys must equal the provider's cookie keys (oidc-provider #341).

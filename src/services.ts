@@ -10,6 +10,7 @@ import { MailOutbox } from './mail/outbox.js';
 import type { MailContent, MailBranding } from './mail/templates.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { PasswordHasher } from './credentials/hashing.js';
+import { SignIns } from './oidc/sign-ins.js';
 import { BackgroundTasks } from './ops/background.js';
 import { createPostalCodeLookup, type PostalCodeLookup } from './postal/lookup.js';
 import { LoginThrottle } from './security/throttle.js';
@@ -28,6 +29,8 @@ export interface Services {
   tokens: OneTimeTokens;
   throttle: LoginThrottle;
   audit: AuditLog;
+  /** Ends an account's sign-ins on every replica and tells the relying parties (back-channel logout). */
+  signIns: SignIns;
   outbox: MailOutbox;
   directory: UniversityDirectory;
   mailBranding: MailBranding;
@@ -75,6 +78,7 @@ export function createServices(config: AppConfig, texts: Translations, overrides
     tokens: new OneTimeTokens(database, config.lifetimes.oneTimeUrlMinutes),
     throttle: new LoginThrottle(database),
     audit: new AuditLog(database),
+    signIns: new SignIns(database),
     outbox,
     directory,
     mailBranding: { serviceName: config.branding.serviceName, contact: config.branding.contact },

@@ -379,21 +379,29 @@ export async function purgeExpiredPayloads(database: Database, now = new Date())
   return result.affected ?? 0;
 }
 
+/** A relying party a session had signed in to, and the session's id for it (`sid` of its ID tokens). */
+export interface EndedAuthorization { clientId: string; sid?: string }
+
 /**
  * Ends everything an account is signed in with (after a credential reset, a staff lock, an address
  * moved to another mailbox), on every replica: its sessions, its grants and every token issued under
  * them (access and refresh tokens, codes), so a relying party's refresh fails too. Grants are found
  * through the account's rows and through its sessions' authorizations (rows written before the
- * account was recorded on grants and tokens).
+ * account was recorded on grants and tokens). Returns the relying parties the ended sessions had
+ * signed in to (for their back-channel logout, src/oidc/sign-ins.ts).
  */
-export async function endEverySignInOf(database: Database, accountId: string): Promise<void> {
-  await runInTransaction(database, async (manager) => {
+export async function endEverySignInOf(database: Database, accountId: string): Promise<EndedAuthorization[]> {
+  return runInTransaction(database, async (manager) => {
     const sessions = await manager.query('SELECT payload FROM oidc_payload WHERE model = ? AND account_id = ?', ['Session', accountId]) as RawRow[];
     const grants = await manager.query('SELECT id FROM oidc_payload WHERE model = ? AND account_id = ?', ['Grant', accountId]) as Array<{ id: string }>;
     const grantIds = new Set(grants.map((row) => row.id));
+    const ended: EndedAuthorization[] = [];
     for (const row of sessions) {
-      const authorizations = (parsed(row.payload).authorizations ?? {}) as Record<string, { grantId?: unknown }>;
-      for (const authorization of Object.values(authorizations)) if (typeof authorization.grantId === 'string') grantIds.add(authorization.grantId);
+      const authorizations = (parsed(row.payload).authorizations ?? {}) as Record<string, { grantId?: unknown; sid?: unknown }>;
+      for (const [clientId, authorization] of Object.entries(authorizations)) {
+        if (typeof authorization.grantId === 'string') grantIds.add(authorization.grantId);
+        ended.push({ clientId, ...(typeof authorization.sid === 'string' ? { sid: authorization.sid } : {}) });
+      }
     }
     const ids = [...grantIds];
     if (ids.length) {
@@ -402,6 +410,7 @@ export async function endEverySignInOf(database: Database, accountId: string): P
       await manager.query(`DELETE FROM oidc_payload WHERE model = ? AND id IN (${marks})`, ['Grant', ...ids]);
     }
     await manager.query(`DELETE FROM oidc_payload WHERE account_id = ? AND model IN (${[...ACCOUNT_MODELS].map(() => '?').join(', ')})`, [accountId, ...ACCOUNT_MODELS]);
+    return ended;
   });
 }
 

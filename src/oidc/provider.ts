@@ -10,6 +10,7 @@ import { renderDatabaseOutage } from '../web/errors.js';
 import { pageOf, render } from '../web/render.js';
 import { adapterFactory, takeReadAhead } from './adapter.js';
 import { accountClaims, scopeClaims } from './claims.js';
+import { providerFetch } from './outgoing-requests.js';
 import type { KeyMaterial } from './keys.js';
 import type { AccountRow } from '../db/entities.js';
 import { logger } from '../logger.js';
@@ -158,6 +159,8 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
   const configuration: Configuration = {
     adapter: adapterFactory(services.database, { accounts: accounts.columns }),
     clients: [...config.clients.map(clientMetadata), accountConsoleClient(config.issuer)],
+    // Back-channel logouts and client keys reach the configured URLs, private addresses included.
+    fetch: providerFetch(config.clients),
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
       // Keygrip's signatures, checked faster (src/web/cookie-signer.ts); the same keys as the outer app's.

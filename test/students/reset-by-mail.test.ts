@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { textOf } from '../support/browser.js';
-import { accountByEmail, askForgotten, expectForgotAnswerBeforeWork, lockAsStaff, mailsQueuedFor } from '../support/reset-by-mail.js';
+import { accountByEmail, askForgotten, expectForgotAnswerBeforeWork, lockAsStaff, mailsQueuedFor, resetSecondPasswordByMail } from '../support/reset-by-mail.js';
 import { firstLogin, fullLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } from '../support/flows.js';
 import { DATABASES, exchangeCode, newBrowser, oidc, RP, startTestServer, type TestServer, type TestStudent } from '../support/harness.js';
 import { urlIn } from '../support/smtp.js';
@@ -18,14 +18,7 @@ const RESET_SECOND = 'Reset2Second';
 
 const requestReset = (server: TestServer, email: string) => askForgotten(server, FORGOT, email);
 
-/** S6 through the mailed link, to the new second password. */
-async function resetByMail(server: TestServer, email: string, secondPassword = RESET_SECOND): Promise<void> {
-  expect(textOf(await requestReset(server, email))).to.contain(SENT);
-  const browser = newBrowser();
-  const reset = await browser.get(urlIn(await server.smtp.waitFor(email, (m) => m.subject.includes('第2パスワードの再設定'))));
-  const done = await browser.submit(reset, '/students/second-password/reset', { second_password: secondPassword, second_password_confirm: secondPassword });
-  expect(textOf(done)).to.contain('第2パスワードが変更されました');
-}
+const resetByMail = (server: TestServer, email: string, secondPassword = RESET_SECOND) => resetSecondPasswordByMail(server, email, secondPassword);
 
 async function failedLogin(server: TestServer, student: TestStudent, secondPassword: string): Promise<string> {
   const browser = newBrowser();

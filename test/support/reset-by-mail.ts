@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import { textOf, type Page } from './browser.js';
 import { newBrowser, type TestServer } from './harness.js';
+import { urlIn } from './smtp.js';
 
 // The forgotten-credential pages (S6, G11) and their mailed resets, as the suites of issue 15 use them.
 // Whether a page's answer waits for work it should not wait for is observed without measuring time:
@@ -65,6 +66,15 @@ export async function afterAnswers(server: TestServer): Promise<void> {
 export async function askForgotten(server: TestServer, path: string, email: string): Promise<Page> {
   const browser = newBrowser();
   return browser.submit(await browser.get(`${server.url}${path}`), path, { email });
+}
+
+/** S6 第2パスワードを忘れた場合 through the mailed link, to the new second password. */
+export async function resetSecondPasswordByMail(server: TestServer, email: string, secondPassword: string): Promise<void> {
+  expect(textOf(await askForgotten(server, '/students/second-password/forgot', email))).to.contain('再設定用のURLを記載したメールを送信しました');
+  const browser = newBrowser();
+  const reset = await browser.get(urlIn(await server.smtp.waitFor(email, (m) => m.subject.includes('第2パスワードの再設定'))));
+  const done = await browser.submit(reset, '/students/second-password/reset', { second_password: secondPassword, second_password_confirm: secondPassword });
+  expect(textOf(done)).to.contain('第2パスワードが変更されました');
 }
 
 /** The account that has this address. */

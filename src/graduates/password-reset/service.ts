@@ -1,5 +1,4 @@
 import type { Lang } from '../../config/types.js';
-import { endEverySignInOf } from '../../oidc/adapter.js';
 import { checkNewPasswords, storePasswords, type NewPasswords, type PasswordSetupErrors } from '../../credentials/passwords.js';
 import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
 import type { Services } from '../../services.js';
@@ -43,7 +42,7 @@ export type PasswordReset =
  * mail tells the user. An account still on its initial password leaves it behind.
  */
 export async function resetPasswords(
-  services: Pick<Services, 'tokens' | 'accounts' | 'config' | 'database' | 'hasher' | 'throttle' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit'>,
+  services: Pick<Services, 'tokens' | 'accounts' | 'config' | 'database' | 'hasher' | 'throttle' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit' | 'signIns'>,
   input: { token: unknown; ip: string } & NewPasswords,
 ): Promise<PasswordReset> {
   const checked = await services.tokens.check('reset_password', input.token);
@@ -55,7 +54,7 @@ export async function resetPasswords(
   const used = await services.tokens.consume('reset_password', input.token);
   if (used.status !== 'valid') return { kind: used.status };
   await storePasswords(services, account.id, input);
-  await endEverySignInOf(services.database, account.id);
+  await services.signIns.endEveryOf(account.id);
   await liftLoginLockAfterReset(services, account, input.ip);
   if (account.email) await services.sendMail(account.email, credentialMails.passwordsReset(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('password.reset', { accountId: account.id, ip: input.ip, detail: { wasInitial: Boolean(account.passwordIsInitial) } });

@@ -4,7 +4,7 @@ import { In } from 'typeorm';
 import type { AuditEvent } from '../../audit/audit-log.js';
 import { accountThrottleKey } from '../../credentials/throttle-keys.js';
 import { mailResetLink, RESET_LINKS } from '../../email-verification/reset-link.js';
-import { endEverySignInOf, sessionsOf } from '../../oidc/adapter.js';
+import { sessionsOf } from '../../oidc/adapter.js';
 import type { Services } from '../../services.js';
 import { queueMail, ReviewError, type StaffActor } from '../actions.js';
 import { issueInitialPassword } from '../initial-password.js';
@@ -62,12 +62,12 @@ export async function reissueInitialPassword(
 
 /** ロックする: a locked account cannot sign in, and its sessions end at once. */
 export async function lockAccount(
-  services: Pick<Services, 'database' | 'accounts' | 'audit'>, actor: StaffActor, input: { accountId: string },
+  services: Pick<Services, 'database' | 'accounts' | 'audit' | 'signIns'>, actor: StaffActor, input: { accountId: string },
 ): Promise<void> {
   const account = await services.accounts.findById(input.accountId);
   if (!account) throw new ReviewError('not_found');
   await accountRows(services).update({ id: account.id }, { locked: true, updatedAt: new Date() });
-  await endEverySignInOf(services.database, account.id);
+  await services.signIns.endEveryOf(account.id);
   await services.audit.record('account.locked', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id } });
 }
 
@@ -120,12 +120,12 @@ export async function accountSessions(services: Pick<Services, 'config' | 'datab
  * number of sessions that were live.
  */
 export async function endAccountSessions(
-  services: Pick<Services, 'config' | 'database' | 'accounts' | 'audit'>, actor: StaffActor, input: { accountId: string },
+  services: Pick<Services, 'config' | 'database' | 'accounts' | 'audit' | 'signIns'>, actor: StaffActor, input: { accountId: string },
 ): Promise<number> {
   const account = await services.accounts.findById(input.accountId);
   if (!account) throw new ReviewError('not_found');
   const sessions = (await sessionsOf(services.database, account.id)).length;
-  await endEverySignInOf(services.database, account.id);
+  await services.signIns.endEveryOf(account.id);
   await services.audit.record('account.sessions_ended', { accountId: account.id, ip: actor.ip, detail: { staffId: actor.id, sessions } });
   return sessions;
 }

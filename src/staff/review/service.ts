@@ -10,7 +10,6 @@ import { groupOf, writePersonalData } from '../../applications/personal-data.js'
 import type { ApplicationStore } from '../../applications/store.js';
 import type { AccountRow, ApplicationRow, ApplicationStatus } from '../../db/entities.js';
 import { emailMails } from '../../email-verification/mails.js';
-import { endEverySignInOf } from '../../oidc/adapter.js';
 import type { Services } from '../../services.js';
 import { queueMail, ReviewError, type StaffActor } from '../actions.js';
 import { issueInitialPassword } from '../initial-password.js';
@@ -33,7 +32,7 @@ import { composeReason } from './reasons.js';
 // decision on an application that changed since it was opened is refused (ReviewError 'changed').
 
 export type ReviewServices = Pick<Services,
-  'config' | 'database' | 'hasher' | 'accounts' | 'applications' | 'audit' | 'sendMail' | 'langOf' | 'mailBranding' | 'texts'>;
+  'config' | 'database' | 'hasher' | 'accounts' | 'applications' | 'audit' | 'signIns' | 'sendMail' | 'langOf' | 'mailBranding' | 'texts'>;
 
 export interface DecisionResult {
   status: ApplicationStatus;
@@ -165,7 +164,7 @@ async function approveChange(services: ReviewServices, actor: StaffActor, applic
     await manager.getRepository(services.database.entities.OneTimeToken).update({ accountId: account.id, usedAt: IsNull() }, { usedAt: new Date() });
     return moved;
   }));
-  await endEverySignInOf(services.database, account.id);
+  await services.signIns.endEveryOf(account.id);
   let oldNotified = true;
   if (account.email && account.email !== newEmail) {
     oldNotified = await queueMail(services, account.email, emailMails.emailChangedNotice(services.langOf(account.locale), services.mailBranding));

@@ -1,7 +1,6 @@
 import type { AccountRow } from '../../db/entities.js';
 import type { Lang } from '../../config/types.js';
 import type { Services } from '../../services.js';
-import { endEverySignInOf } from '../../oidc/adapter.js';
 import { credentialMails } from '../../credentials/mails.js';
 import { checkNewSecondPassword, storeSecondPassword, type SecondPasswordCheck, type SecondPasswordDeps } from '../../credentials/second-password.js';
 import { liftLoginLockAfterReset } from '../../credentials/attempts.js';
@@ -56,7 +55,7 @@ export type SecondPasswordReset =
  * account ends, and its login lock is lifted (not a lock set by staff: such an account is refused).
  */
 export async function resetSecondPassword(
-  services: SecondPasswordDeps & Pick<Services, 'tokens' | 'throttle' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>,
+  services: SecondPasswordDeps & Pick<Services, 'tokens' | 'throttle' | 'audit' | 'signIns' | 'sendMail' | 'mailBranding' | 'langOf'>,
   input: { token: unknown; candidate: string; confirmation: string; ip: string },
 ): Promise<SecondPasswordReset> {
   const checked = await services.tokens.check('reset_second_password', input.token);
@@ -69,7 +68,7 @@ export async function resetSecondPassword(
   const used = await services.tokens.consume('reset_second_password', input.token);
   if (used.status !== 'valid') return { kind: used.status };
   await storeSecondPassword(services, account.id, input.candidate);
-  await endEverySignInOf(services.database, account.id);
+  await services.signIns.endEveryOf(account.id);
   await liftLoginLockAfterReset(services, account, input.ip);
   if (account.email) await services.sendMail(account.email, credentialMails.secondPasswordChanged(services.langOf(account.locale), services.mailBranding));
   await services.audit.record('second_password.reset', { accountId: account.id, ip: input.ip });
