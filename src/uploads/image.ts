@@ -84,13 +84,21 @@ function startsWith(payload: Buffer, text: string): boolean {
   return payload.length >= text.length && payload.toString('latin1', 0, text.length) === text;
 }
 
+/**
+ * Scans a JPEG may hold. A browser decodes each scan of a progressive JPEG over the whole image, so a
+ * few kilobytes of empty scans (thousands of them) keep the reviewer's browser busy for minutes — the
+ * decompression bomb of JPEG, which its size does not show. Encoders write one to a few dozen; decoders
+ * that bound it use a few hundred (NVIDIA's nvImageCodec: 256, after a libjpeg-turbo security review).
+ */
+export const MAX_JPEG_SCANS = 256;
+
 function stripJpeg(b: Buffer): Parsed {
   const out: Buffer[] = [Buffer.from([0xff, 0xd8])];
   let pos = 2;
   let width = 0;
   let height = 0;
   let sawFrame = false;
-  let sawScan = false;
+  let scans = 0;
   let orientationKept = false;
   for (;;) {
     if (pos >= b.length) corrupt('jpeg: truncated (no EOI)');
@@ -100,7 +108,7 @@ function stripJpeg(b: Buffer): Parsed {
     const marker = b[pos]!;
     pos += 1;
     if (marker === 0xd9) {
-      if (!sawScan) corrupt('jpeg: no image data');
+      if (!scans) corrupt('jpeg: no image data');
       out.push(Buffer.from([0xff, 0xd9]));
       break; // anything after EOI (MPF images, vendor trailers) is dropped
     }
@@ -147,6 +155,8 @@ function stripJpeg(b: Buffer): Parsed {
     out.push(segment);
     if (marker === 0xda) {
       if (!sawFrame) corrupt('jpeg: scan before frame header');
+      scans += 1;
+      if (scans > MAX_JPEG_SCANS) corrupt('jpeg: more scans than any encoder writes');
       // Entropy-coded data runs to the next marker that is neither a stuffed 0xFF00 nor RSTn.
       let i = pos;
       for (;;) {
@@ -159,7 +169,6 @@ function stripJpeg(b: Buffer): Parsed {
       }
       out.push(b.subarray(pos, i));
       pos = i;
-      sawScan = true;
     }
   }
   return { bytes: Buffer.concat(out), width, height, frames: 1 };

@@ -10,9 +10,9 @@ import type { Environment } from '../../src/config/types.js';
 import {
   checkUpload, detectImageType, DocumentVault, ImageFormatError, loadDocumentKeys, stripImageMetadata, VaultError, type ImageType,
 } from '../../src/uploads/index.js';
-import { minimalExif } from '../../src/uploads/image.js';
+import { MAX_JPEG_SCANS, minimalExif } from '../../src/uploads/image.js';
 import {
-  animatedGif, blankPng, cleanGif, cleanJpeg, cleanPng, GIF_NETSCAPE, gifOfSize, JFIF, jpegImageSegments, jpegOfSize, jpegSegment, PDF,
+  animatedGif, blankPng, cleanGif, cleanJpeg, cleanPng, GIF_NETSCAPE, gifOfSize, JFIF, jpegImageSegments, jpegOfSize, jpegSegment, jpegWithScans, PDF,
   phoneJpeg, PNG_RAW, pngChunk, richGif, richPng,
 } from '../support/sample-images.js';
 
@@ -237,6 +237,14 @@ describe('uploads: pixel caps (decompression bombs) and animation', () => {
     const sof = jpegSegment(0xc0, Buffer.from([8, 0x4e, 0x20, 0x4e, 0x20, 1, 1, 0x11, 0])); // 20000×20000
     const twoFrames = Buffer.concat([cleanJpeg().subarray(0, -2), sof, Buffer.from([0xff, 0xd9])]);
     expect(check(twoFrames)).to.deep.equal({ ok: false, reason: 'corrupt' });
+  });
+
+  it('JPEG scans: up to 256 (encoders write a few dozen at most) are accepted, more — the progressive JPEG bomb — are "corrupt"', () => {
+    expect(MAX_JPEG_SCANS).to.equal(256);
+    expect(accepted(jpegWithScans(1))).to.equal('8x8');
+    expect(accepted(jpegWithScans(MAX_JPEG_SCANS))).to.equal('8x8');
+    // A few kilobytes of empty scans that a browser would run over the whole image one after another.
+    for (const scans of [MAX_JPEG_SCANS + 1, 5000]) expect(check(jpegWithScans(scans)), `${scans} scans`).to.deep.equal({ ok: false, reason: 'corrupt' });
   });
 
   it('GIF at the edges: the logical screen and every image placed on it count', () => {

@@ -28,6 +28,13 @@ export function cleanJpeg(): Buffer {
   return Buffer.concat([SOI, JFIF, jpegImageSegments(), EOI]);
 }
 
+/** The same 8×8 image with its one scan repeated `scans` times (as a progressive JPEG's scans follow each other). */
+export function jpegWithScans(scans: number): Buffer {
+  const image = jpegImageSegments();
+  const scan = image.subarray(image.indexOf(Buffer.from([0xff, 0xda])));
+  return Buffer.concat([SOI, image, ...Array.from({ length: scans - 1 }, () => scan), EOI]);
+}
+
 interface IfdEntry { tag: number; type: number; count: number; value: Buffer }
 
 /** A big-endian TIFF structure: IFD0 entries, optionally with a GPS IFD (for EXIF APP1 and PNG eXIf). */
