@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AppConfig, PostalCodesConfig } from '../config/types.js';
 import type { Database } from '../db/data-source.js';
+import { clientNetwork } from '../security/client-network.js';
 import { RateLimiter } from '../security/rate-limit.js';
 import { createPostalCodeLookup, type PostalCodeLookup } from './lookup.js';
 
@@ -18,7 +19,8 @@ export const DEFAULT_POSTAL_CODES_PER_MINUTE = 30;
  * GET /postal-codes/:code → 200 { addresses: [{ code, prefecture, city, town }] },
  * 400 { error: 'invalid' }, 404 { error: 'not_found' }. Used by public/js/postal-search.js (検索 button).
  * Postal data is public and changes monthly at most: answers may be cached briefly by anyone.
- * Public, so limited per client address (throttle.postalCodesPerMinute, per replica, in memory):
+ * Public, so limited per client (an IPv4 address, an IPv6 /64: src/security/client-network.ts;
+ * throttle.postalCodesPerMinute, per replica, in memory):
  * beyond it 429 { error: 'too_many_requests' } with Retry-After.
  */
 export function postalCodeRoutes(services: PostalRouteDeps): Router {
@@ -26,7 +28,7 @@ export function postalCodeRoutes(services: PostalRouteDeps): Router {
   const limiter = new RateLimiter(services.config.throttle?.postalCodesPerMinute ?? DEFAULT_POSTAL_CODES_PER_MINUTE);
   const router = new Router();
   router.get('/postal-codes/:code', async (ctx) => {
-    const wait = limiter.take(ctx.ip);
+    const wait = limiter.take(clientNetwork(ctx.ip));
     if (wait > 0) {
       ctx.status = 429;
       ctx.set('Retry-After', String(wait));

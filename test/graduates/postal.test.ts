@@ -13,6 +13,7 @@ import {
   importPostalCodes, InvalidPostalCodeError, normalizePostalCode, normalizeTown, parseCsvLine, PostalCodeLookup, postalCodeRoutes,
   PostalImportError, readPostalCsv,
 } from '../../src/postal/index.js';
+import { clientNetwork } from '../../src/security/client-network.js';
 import { RateLimiter } from '../../src/security/rate-limit.js';
 import { DATABASES, freshDatabase, startTestServer } from '../support/harness.js';
 
@@ -394,6 +395,31 @@ describe('postal codes: the request limit', () => {
     // A third key: the least recently seen ('b') is forgotten, 'a' is still counted.
     expect(limiter.take('c', t0 + 20_000)).to.equal(0);
     expect(limiter.take('a', t0 + 20_000)).to.be.above(0);
+  });
+
+  it('counts a client by its network: an IPv4 address (however written), an IPv6 address by its /64', () => {
+    for (const ip of ['192.0.2.7', '::ffff:192.0.2.7', '::FFFF:c000:207', '0:0:0:0:0:ffff:192.0.2.7']) expect(clientNetwork(ip), ip).to.equal('192.0.2.7');
+    for (const ip of ['2001:db8:1:2::1', '2001:DB8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:0', '2001:db8:1:2:3:4:192.0.2.1']) {
+      expect(clientNetwork(ip), ip).to.equal('2001:db8:1:2::/64');
+    }
+    expect(clientNetwork('2001:db8:1:3::1')).to.equal('2001:db8:1:3::/64');
+    expect(clientNetwork('2001:db8::1')).to.equal('2001:db8:0:0::/64');
+    expect(clientNetwork('::1')).to.equal('0:0:0:0::/64');
+    expect(clientNetwork('fe80::1%eth0')).to.equal('fe80:0:0:0::/64');
+    expect(clientNetwork('64:ff9b::192.0.2.1')).to.equal('64:ff9b:0:0::/64');
+    expect(clientNetwork('not an address')).to.equal('not an address');
+  });
+
+  it('holds on the running server for IPv6 clients: other addresses of the same /64 share the limit (TRUST_PROXY on)', async () => {
+    const server = await startTestServer({ name: 'sqlite' }, (config) => { config.throttle.postalCodesPerMinute = 2; config.env.trustProxy = true; });
+    try {
+      const status = async (ip: string) => (await fetch(`${server.url}/postal-codes/530-0001`, { headers: { 'x-forwarded-for': ip } })).status;
+      const statuses = [];
+      for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:dead:beef:0:1', '::ffff:192.0.2.7', '192.0.2.7', '192.0.2.7', '2001:db8:1:3::1']) statuses.push(await status(ip));
+      expect(statuses).to.deep.equal([200, 200, 429, 200, 200, 429, 200]);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('holds on the running server: X-Forwarded-For does not get round it (TRUST_PROXY off)', async () => {
