@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
+import { logger } from '../logger.js';
 import { endEverySignInOf, type EndedAuthorization } from './adapter.js';
 
 /** What oidc-provider's Client offers for back-channel logout (its own end_session uses the same method). */
@@ -30,20 +31,25 @@ export class SignIns {
 
   /**
    * Ends every sign-in of the account, then sends each relying party with a back-channel logout URI
-   * that one of the ended sessions had signed in to a logout token for that session, all at once. Waits for the answers (each at most
-   * oidc-provider's 2.5 s), like the provider's own logout; a relying party that does not answer is
-   * reported through the provider's `backchannel.error` event and never fails the caller.
+   * that one of the ended sessions had signed in to a logout token for that session, all at once.
+   * Waits for the answers (each at most oidc-provider's 2.5 s), like the provider's own logout; a
+   * relying party that does not answer is reported through the provider's `backchannel.error` event.
+   * Telling them never fails the caller: the sign-ins have ended by then.
    */
   async endEveryOf(accountId: string): Promise<void> {
     const ended = await endEverySignInOf(this.database, accountId);
     const provider = this.#provider;
     if (!provider || !ended.length) return;
-    await Promise.all(
-      (await logoutsToSend(provider, ended)).map(({ client, sid }) => client.backchannelLogout(accountId, sid).then(
-        () => { provider.emit('backchannel.success', undefined, client, accountId, sid); },
-        (error: unknown) => { provider.emit('backchannel.error', undefined, error, client, accountId, sid); },
-      )),
-    );
+    try {
+      await Promise.all(
+        (await logoutsToSend(provider, ended)).map(({ client, sid }) => client.backchannelLogout(accountId, sid).then(
+          () => { provider.emit('backchannel.success', undefined, client, accountId, sid); },
+          (error: unknown) => { provider.emit('backchannel.error', undefined, error, client, accountId, sid); },
+        )),
+      );
+    } catch (error) {
+      logger.warn({ err: (error as Error | undefined)?.name ?? 'unknown' }, 'back-channel logout not sent');
+    }
   }
 }
 
