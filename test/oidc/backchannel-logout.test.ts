@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { lockAccount, endAccountSessions } from '../../src/staff/accounts/service.js';
 import { fullLogin, firstLogin } from '../support/flows.js';
-import { beginAuthorization, DATABASES, exchangeCode, freePort, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
+import { beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
 import { resetSecondPasswordByMail } from '../support/reset-by-mail.js';
 import { emailOf } from '../support/students.js';
 
@@ -16,8 +16,8 @@ import { emailOf } from '../support/students.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
-/** A relying party's back-channel logout endpoint: collects the logout tokens it is sent. */
-async function logoutReceiver(): Promise<{ url: string; tokens: string[]; close(): Promise<void> }> {
+/** A relying party's back-channel logout endpoint: collects the logout tokens it is sent, answers `status` to each. */
+async function logoutReceiver(status = 200): Promise<{ url: string; tokens: string[]; close(): Promise<void> }> {
   const tokens: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -27,7 +27,7 @@ async function logoutReceiver(): Promise<{ url: string; tokens: string[]; close(
       const token = req.method === 'POST' && req.headers['content-type'] === 'application/x-www-form-urlencoded'
         ? new URLSearchParams(body).get('logout_token') : null;
       if (token) tokens.push(token);
-      res.writeHead(token ? 200 : 400, { 'cache-control': 'no-store' }).end();
+      res.writeHead(token ? status : 400, { 'cache-control': 'no-store' }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,16 +43,18 @@ for (const db of DATABASES) {
     this.timeout(90_000);
     let server: TestServer;
     let receiver: Awaited<ReturnType<typeof logoutReceiver>>;
+    /** A relying party that is down: it takes the request and answers 503. */
+    let failing: Awaited<ReturnType<typeof logoutReceiver>>;
     let keys: ReturnType<typeof createLocalJWKSet>;
 
     before(async () => {
       receiver = await logoutReceiver();
-      const nobodyListens = await freePort();
+      failing = await logoutReceiver(503);
       server = await startTestServer(db, (config) => {
         config.clients.find((client) => client.client_id === 'test-rp')!.backchannel_logout_uri = receiver.url;
         config.clients.push({
-          client_id: 'unreachable-rp', client_secret: RP.secret, token_endpoint_auth_method: 'client_secret_basic',
-          redirect_uris: [RP.redirectUri], first_party: true, backchannel_logout_uri: `http://127.0.0.1:${nobodyListens}/logout`,
+          client_id: 'failing-rp', client_secret: RP.secret, token_endpoint_auth_method: 'client_secret_basic',
+          redirect_uris: [RP.redirectUri], first_party: true, backchannel_logout_uri: failing.url,
         });
       });
       keys = createLocalJWKSet(await (await fetch(`${server.url}/jwks`)).json() as JSONWebKeySet);
@@ -60,8 +62,9 @@ for (const db of DATABASES) {
     after(async () => {
       await server?.stop();
       await receiver?.close();
+      await failing?.close();
     });
-    beforeEach(() => { receiver.tokens.length = 0; });
+    beforeEach(() => { receiver.tokens.length = 0; failing.tokens.length = 0; });
 
     /** A logout token as the relying party must check it (§2.6), for `sub`; its claims. */
     async function verifiedLogout(token: string, sub: string) {
@@ -102,11 +105,11 @@ for (const db of DATABASES) {
       await verifiedLogout(receiver.tokens[0]!, sub);
     });
 
-    it('"end all sessions" tells every relying party of every session; one that does not answer fails nothing', async () => {
+    it('"end all sessions" tells every relying party of every session; one that fails to take it fails nothing', async () => {
       const browser = newBrowser();
       const sub = await signedInStudent(2, browser);
-      // The same browser session signs in to the unreachable client as well (first party: no screen).
-      const other = await beginAuthorization(await relyingParty(server, 'unreachable-rp'));
+      // The same browser session signs in to the failing client as well (first party: no screen).
+      const other = await beginAuthorization(await relyingParty(server, 'failing-rp'));
       const atOther = await browser.get(other.url, RP.redirectUri);
       expect((await exchangeCode(other, atOther)).claims()!.sub).to.equal(sub);
       // A second session, in another browser.
@@ -115,6 +118,9 @@ for (const db of DATABASES) {
       expect(await endAccountSessions(server.services, { id: 'staff-test', ip: null }, { accountId: sub })).to.equal(2);
       expect(receiver.tokens, 'one per session at test-rp').to.have.length(2);
       for (const token of receiver.tokens) await verifiedLogout(token, sub);
+      // The failing relying party was sent its token (for the one session that signed in to it), answered 503.
+      expect(failing.tokens).to.have.length(1);
+      expect((await jwtVerify(failing.tokens[0]!, keys, { issuer: server.url, audience: 'failing-rp' })).payload.sub).to.equal(sub);
       expect((await server.services.audit.list(sub)).map((e) => e.event)).to.include('account.sessions_ended');
     });
 
