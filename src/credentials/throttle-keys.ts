@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/types.js';
 import type { AccountRow } from '../db/entities.js';
+import { clientNetwork } from '../security/client-network.js';
 import { throttleKey, type ThrottleKey } from '../security/throttle.js';
 
 // The keys a login attempt counts against. Every check of a credential of a signed-in user (change,
@@ -18,9 +19,13 @@ export function graduateThrottleKey(config: ThrottleConfig, email: string): Thro
   return throttleKey('account', `graduate:${email.normalize('NFKC').trim().toLowerCase()}`, config.throttle.perAccount);
 }
 
-/** The per-client-address key every login attempt also counts against. */
+/**
+ * The per-client key every login attempt also counts against: the client's network — an IPv4 address,
+ * an IPv6 address's /64 (a subscriber can use any of its 2^64 addresses, so a single IPv6 address
+ * would limit no one; everyone behind one /64 shares the budget, as everyone behind one NAT address does).
+ */
 export function ipThrottleKey(config: ThrottleConfig, ip: string): ThrottleKey {
-  return throttleKey('ip', ip, config.throttle.perIp);
+  return throttleKey('ip', clientNetwork(ip), config.throttle.perIp);
 }
 
 /** The per-account key of a signed-in user (the one their login counts against). */

@@ -734,4 +734,41 @@ for (const db of DATABASES) {
       expect(finished.location).to.equal(`${server.url}/account`);
     });
   });
+
+  describe(`security: the client-address lock behind a proxy (${db.name})`, function () {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer(db, (config) => {
+        config.env.trustProxy = true;
+        config.throttle.perIp = { maxFailures: 3, windowMinutes: 15, lockMinutes: 15 };
+      });
+    });
+    after(async () => { await server?.stop(); });
+
+    it('counts an IPv6 client by its /64: other addresses of that network are locked too, another network is not', async () => {
+      const from = (ip: string) => new HttpBrowser({ headers: { 'x-forwarded-for': ip } });
+      const login = async (ip: string, student: Pick<TestStudent, 'userId' | 'password'>) => {
+        const browser = from(ip);
+        return submitLogin(browser, (await openLogin(server, browser)).page, student, '');
+      };
+      const locked = async () => (await server.services.audit.list()).filter((e) => e.event === 'login.locked');
+      // Each failure from another address of one /64, as a client rotating its addresses sends them.
+      for (let i = 1; i <= 3; i += 1) {
+        expect(textOf(await login(`2001:db8:7:1::${i}`, { userId: `ghost${i}`, password: 'Wrong-Pass-1x' }))).to.contain(MSG.loginFailed);
+      }
+      expect(await locked()).to.have.length(1);
+
+      const [student, other] = server.students.filter((s) => s.status === 'enrolled');
+      const refused = await login('2001:db8:7:1:a:b:c:d', student!);
+      expect(textOf(refused)).to.contain(MSG.loginFailed).and.not.contain(MSG.emailSetup);
+      const events = await locked();
+      expect(events).to.have.length(2);
+      // The audit log keeps the address itself, not its network.
+      expect(events[1]!.ip).to.equal('2001:db8:7:1:a:b:c:d');
+
+      // The next /64 and an IPv4 client have budgets of their own.
+      expect(textOf(await login('2001:db8:7:2::1', student!))).to.contain(MSG.emailSetup);
+      expect(textOf(await login('192.0.2.10', other!))).to.contain(MSG.emailSetup);
+    });
+  });
 }
