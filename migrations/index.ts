@@ -10,6 +10,7 @@ import { ReviewConsole1764320000000 } from './1764320000000-review-console.js';
 import { StaffPasswordChange1764330000000 } from './1764330000000-staff-password-change.js';
 import { ApplicationReceiptCaption1764340000000 } from './1764340000000-application-receipt-caption.js';
 import { OidcPayloadSessionUid1764420000000 } from './1764420000000-oidc-payload-session-uid.js';
+import { BackchannelLogouts1764430000000 } from './1764430000000-backchannel-logouts.js';
 
 /** Every migration, in order. Listed explicitly so that no glob depends on the build output's layout. */
-export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000, ApplicationUsedKey1764210000000, SamlAssertionsSeen1764300000000, ReviewConsole1764320000000, StaffPasswordChange1764330000000, ApplicationReceiptCaption1764340000000, OidcPayloadSessionUid1764420000000];
+export const migrations = [InitialSchema1763700000000, PostalCodes1763750000000, Graduates1763800000000, StaffTotp1763900000000, PasswordHistory1764000000000, StaffEnrolmentLink1764100000000, ApplicationUsedKey1764210000000, SamlAssertionsSeen1764300000000, ReviewConsole1764320000000, StaffPasswordChange1764330000000, ApplicationReceiptCaption1764340000000, OidcPayloadSessionUid1764420000000, BackchannelLogouts1764430000000];

@@ -50,6 +50,7 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
   const { koa, provider } = createApp(services, keys, operations.middleware);
   await checkClients(provider, config);
   services.outbox.start();
+  services.signIns.start();
 
   const housekeeping = setInterval(() => {
     const now = new Date();
@@ -89,6 +90,7 @@ export async function startServer(config: AppConfig, overrides: ServiceOverrides
       const timeoutMs = (config.env.shutdownTimeoutSeconds ?? 25) * 1000;
       await operations.shutdown(server, { drainMs: (config.env.shutdownDrainSeconds ?? 0) * 1000, timeoutMs });
       await services.background.drain(timeoutMs);
+      await services.signIns.stop();
       await services.outbox.stop();
       if (!overrides.directory) await services.directory.close?.();
       if (!overrides.database && dataSource.isInitialized) await dataSource.destroy();

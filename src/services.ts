@@ -78,7 +78,7 @@ export function createServices(config: AppConfig, texts: Translations, overrides
     tokens: new OneTimeTokens(database, config.lifetimes.oneTimeUrlMinutes),
     throttle: new LoginThrottle(database),
     audit: new AuditLog(database),
-    signIns: new SignIns(database),
+    signIns: new SignIns(database, config.clients.filter((client) => client.backchannel_logout_uri).map((client) => client.client_id)),
     outbox,
     directory,
     mailBranding: { serviceName: config.branding.serviceName, contact: config.branding.contact },

@@ -213,6 +213,23 @@ export interface MailOutboxRow {
   sentAt: Date | null;
 }
 
+/**
+ * A back-channel logout a relying party still has to be told of (src/oidc/sign-ins.ts): written with
+ * the end of the sign-ins it reports, removed once the relying party has taken it.
+ */
+export interface BackchannelLogoutRow {
+  id: string;
+  clientId: string;
+  /** The account whose sign-in ended (the logout token's `sub` is derived from it). */
+  accountId: string;
+  /** The ended session's `sid` for this client. */
+  sid: string | null;
+  attempts: number;
+  nextAttemptAt: Date;
+  lockedUntil: Date | null;
+  createdAt: Date;
+}
+
 export interface LoginThrottleRow {
   key: string;
   failures: number;
@@ -335,6 +352,22 @@ export function createEntities(dialect: Dialect) {
       createdAt: { name: 'created_at', ...datetime },
       sentAt: { name: 'sent_at', ...datetime, nullable: true },
     },
+  });
+
+  const BackchannelLogout = new EntitySchema<BackchannelLogoutRow>({
+    name: 'BackchannelLogout',
+    tableName: 'backchannel_logouts',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      clientId: { name: 'client_id', type: 'varchar', length: 255 },
+      accountId: { name: 'account_id', type: 'varchar', length: 255 },
+      sid: { type: 'varchar', length: 255, nullable: true },
+      attempts: { type: 'int', default: 0 },
+      nextAttemptAt: { name: 'next_attempt_at', ...datetime },
+      lockedUntil: { name: 'locked_until', ...datetime, nullable: true },
+      createdAt: { name: 'created_at', ...datetime },
+    },
+    indices: [{ name: 'idx_backchannel_logouts_due', columns: ['nextAttemptAt'] }],
   });
 
   const LoginThrottle = new EntitySchema<LoginThrottleRow>({
@@ -521,7 +554,7 @@ export function createEntities(dialect: Dialect) {
   });
 
   return {
-    OidcPayload, Account, OneTimeToken, MailOutbox, LoginThrottle, AuditEvent,
+    OidcPayload, Account, OneTimeToken, MailOutbox, BackchannelLogout, LoginThrottle, AuditEvent,
     Application, ApplicationDocument, ApplicationEvent, ApplicationView, StaffUser, StaffSession, CatalogueEntry,
     PostalCode, PasswordHistory, SamlAssertionSeen,
   };

@@ -3,16 +3,12 @@ import { IsNull, LessThan, LessThanOrEqual, Or, type Repository } from 'typeorm'
 import type { Database } from '../db/data-source.js';
 import type { MailOutboxRow } from '../db/entities.js';
 import { logger } from '../logger.js';
+import { PollingLoop, retryDelaySeconds } from '../ops/polling-loop.js';
 import type { MailTransport } from './transport.js';
 
 export interface MailMessage { to: string; subject: string; text: string }
 
 const CLAIM_SECONDS = 120;
-
-/** Seconds to wait before attempt n+1: 30 s, 1 min, 2 min … capped at one hour. */
-export function retryDelaySeconds(attempts: number): number {
-  return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
-}
 
 /**
  * Every mail goes through this table: a page says a mail was sent only once it is queued here,
@@ -21,12 +17,7 @@ export function retryDelaySeconds(attempts: number): number {
  */
 export class MailOutbox {
   private readonly rows: Repository<MailOutboxRow>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  /** A mail was queued while a pass was running: run another pass right after it. */
-  private kicked = false;
-  private stopping = false;
+  private readonly loop: PollingLoop;
   /** Told the result of every delivery attempt (metrics). */
   observer: ((result: 'sent' | 'retry' | 'failed') => void) | undefined;
 
@@ -36,6 +27,9 @@ export class MailOutbox {
     private readonly options: { from: string; maxAttempts: number; pollSeconds: number },
   ) {
     this.rows = database.dataSource.getRepository(database.entities.MailOutbox);
+    this.loop = new PollingLoop(() => this.processDue(), options.pollSeconds * 1000, (error) => {
+      logger.error({ err: describeSmtpError(error) }, 'mail outbox pass failed');
+    });
   }
 
   async enqueue(message: MailMessage): Promise<void> {
@@ -66,7 +60,7 @@ export class MailOutbox {
     let sent = 0;
     for (const row of due) {
       // Shutting down: leave the rest unclaimed, for another replica or the next start.
-      if (this.stopping) break;
+      if (this.loop.stopping) break;
       const claimed = await this.rows.update(
         { id: row.id, status: 'pending', lockedUntil: row.lockedUntil === null ? IsNull() : LessThan(now) },
         { lockedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000) },
@@ -102,46 +96,18 @@ export class MailOutbox {
   }
 
   start(): void {
-    this.stopped = false;
-    this.stopping = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling; a mail being sent is finished, the pass stops there. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-    this.stopping = false;
+    await this.loop.stop();
     this.transport.close();
   }
 
   /** Runs a delivery pass soon (right after a mail is queued). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) this.kicked = true;
-    else this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) {
-      await this.running;
-    }
-    this.running = this.processDue().then(() => undefined, (error: unknown) => {
-      logger.error({ err: describeSmtpError(error) }, 'mail outbox pass failed');
-    });
-    await this.running;
-    this.running = undefined;
-    const again = this.kicked;
-    this.kicked = false;
-    if (!this.stopped) this.schedule(again ? 0 : this.options.pollSeconds * 1000);
+    this.loop.kick();
   }
 }
 

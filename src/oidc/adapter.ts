@@ -1,4 +1,4 @@
-import { LessThan } from 'typeorm';
+import { LessThan, type EntityManager } from 'typeorm';
 import { Provider, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
 import type { AccountRow } from '../db/entities.js';
@@ -387,10 +387,13 @@ export interface EndedAuthorization { clientId: string; sid?: string }
  * moved to another mailbox), on every replica: its sessions, its grants and every token issued under
  * them (access and refresh tokens, codes), so a relying party's refresh fails too. Grants are found
  * through the account's rows and through its sessions' authorizations (rows written before the
- * account was recorded on grants and tokens). Returns the relying parties the ended sessions had
- * signed in to (for their back-channel logout, src/oidc/sign-ins.ts).
+ * account was recorded on grants and tokens). `alsoWrite` is given the relying parties the ended
+ * sessions had signed in to, in the same transaction (their back-channel logouts, src/oidc/sign-ins.ts);
+ * what it returns is returned.
  */
-export async function endEverySignInOf(database: Database, accountId: string): Promise<EndedAuthorization[]> {
+export async function endEverySignInOf<T>(
+  database: Database, accountId: string, alsoWrite: (manager: EntityManager, ended: EndedAuthorization[]) => Promise<T>,
+): Promise<T> {
   return runInTransaction(database, async (manager) => {
     const sessions = await manager.query('SELECT payload FROM oidc_payload WHERE model = ? AND account_id = ?', ['Session', accountId]) as RawRow[];
     const grants = await manager.query('SELECT id FROM oidc_payload WHERE model = ? AND account_id = ?', ['Grant', accountId]) as Array<{ id: string }>;
@@ -410,7 +413,7 @@ export async function endEverySignInOf(database: Database, accountId: string): P
       await manager.query(`DELETE FROM oidc_payload WHERE model = ? AND id IN (${marks})`, ['Grant', ...ids]);
     }
     await manager.query(`DELETE FROM oidc_payload WHERE account_id = ? AND model IN (${[...ACCOUNT_MODELS].map(() => '?').join(', ')})`, [accountId, ...ACCOUNT_MODELS]);
-    return ended;
+    return alsoWrite(manager, ended);
   });
 }
 

@@ -286,8 +286,13 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
     }
     logger.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'provider server_error');
   });
-  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }) => {
+  provider.on('backchannel.error', (ctx: KoaContextWithOIDC | undefined, error: Error, client: { clientId: string }, accountId: string, sid: string | undefined) => {
     logger.warn({ client: client.clientId, err: error.message }, 'back-channel logout failed');
+    // The provider's own logout (end_session) sends once; ours (no request) are queued already.
+    if (ctx) {
+      void services.signIns.retryLater(client.clientId, accountId, sid)
+        .catch((failure: unknown) => { logger.error({ client: client.clientId, err: (failure as Error | undefined)?.name ?? 'unknown' }, 'back-channel logout not queued for a retry'); });
+    }
   });
   return provider;
 }

@@ -32,7 +32,7 @@ export interface Operations {
  * password hasher, the mail outbox, the database pool) without those knowing about Prometheus.
  */
 export function createOperations(services: Services): Operations {
-  const { database, hasher, outbox, audit, config } = services;
+  const { database, hasher, outbox, audit, config, signIns } = services;
   const health = new Health(database);
   const outboxRows = database.dataSource.getRepository(database.entities.MailOutbox);
   const metrics = new Metrics({
@@ -42,9 +42,11 @@ export function createOperations(services: Services): Operations {
       pending: await outboxRows.countBy({ status: 'pending' }),
       failed: await outboxRows.countBy({ status: 'failed' }),
     }),
+    pendingLogouts: () => signIns.pendingCount(),
   });
   hasher.observer = (operation, seconds) => metrics.passwordHash(operation, seconds);
   outbox.observer = (result) => metrics.mailDelivery(result);
+  signIns.observer = (result) => metrics.backchannelLogout(result);
   const record = audit.record.bind(audit);
   audit.record = (event, options = {}) => {
     metrics.login(event, options.detail);

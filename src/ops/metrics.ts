@@ -58,11 +58,13 @@ export class Metrics {
   private readonly steps: Histogram<'step' | 'method'>;
   private readonly hashing: Histogram<'operation'>;
   private readonly mailDeliveries: Counter<'result'>;
+  private readonly logoutDeliveries: Counter<'result'>;
 
   constructor(sources: {
     database: Database;
     hashQueue: () => { queued: number; active: number };
     mailCounts: () => Promise<{ pending: number; failed: number }>;
+    pendingLogouts: () => Promise<number>;
   }) {
     const registers = [this.registry];
     this.logins = new Counter({
@@ -106,6 +108,21 @@ export class Metrics {
     });
     mailGauge('certidp_mail_outbox_pending', 'Mails queued in the outbox table (all replicas), not yet delivered.', 'pending');
     mailGauge('certidp_mail_outbox_failed', 'Mails in the outbox table that were given up after the maximum attempts.', 'failed');
+    this.logoutDeliveries = new Counter({
+      name: 'certidp_backchannel_logouts_total',
+      help: 'Back-channel logout attempts by this process: sent, retry (the relying party did not take it) or abandoned (gave up).',
+      labelNames: ['result'], registers,
+    });
+    new Gauge({
+      name: 'certidp_backchannel_logouts_pending', help: 'Back-channel logouts written (all replicas) that no relying party has taken yet.', registers,
+      async collect() {
+        try {
+          this.set(await sources.pendingLogouts());
+        } catch {
+          // database unreachable: keep the last value (readiness reports the outage)
+        }
+      },
+    });
 
     const pool = () => (sources.database.dataSource.driver as { pool?: PoolInternals }).pool;
     new Gauge({
@@ -150,6 +167,10 @@ export class Metrics {
 
   mailDelivery(result: 'sent' | 'retry' | 'failed'): void {
     this.mailDeliveries.inc({ result });
+  }
+
+  backchannelLogout(result: 'sent' | 'retry' | 'abandoned'): void {
+    this.logoutDeliveries.inc({ result });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { MAX_LOGOUT_ATTEMPTS } from '../../src/oidc/sign-ins.js';
 import { lockAccount, endAccountSessions } from '../../src/staff/accounts/service.js';
 import { fullLogin, firstLogin } from '../support/flows.js';
 import { beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
@@ -16,8 +17,8 @@ import { emailOf } from '../support/students.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
-/** A relying party's back-channel logout endpoint: collects the logout tokens it is sent, answers `status` to each. */
-async function logoutReceiver(status = 200): Promise<{ url: string; tokens: string[]; close(): Promise<void> }> {
+/** A relying party's back-channel logout endpoint: collects the logout tokens it is sent, answers `status` (which a test may change) to each. */
+async function logoutReceiver(initialStatus = 200): Promise<{ url: string; tokens: string[]; status: number; close(): Promise<void> }> {
   const tokens: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -27,15 +28,17 @@ async function logoutReceiver(status = 200): Promise<{ url: string; tokens: stri
       const token = req.method === 'POST' && req.headers['content-type'] === 'application/x-www-form-urlencoded'
         ? new URLSearchParams(body).get('logout_token') : null;
       if (token) tokens.push(token);
-      res.writeHead(token ? status : 400, { 'cache-control': 'no-store' }).end();
+      res.writeHead(token ? receiver.status : 400, { 'cache-control': 'no-store' }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const receiver = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`,
     tokens,
+    status: initialStatus,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return receiver;
 }
 
 for (const db of DATABASES) {
@@ -64,7 +67,16 @@ for (const db of DATABASES) {
       await receiver?.close();
       await failing?.close();
     });
-    beforeEach(() => { receiver.tokens.length = 0; failing.tokens.length = 0; });
+    beforeEach(async () => {
+      receiver.tokens.length = 0;
+      failing.tokens.length = 0;
+      failing.status = 503;
+      await logoutRows().clear();
+    });
+
+    const logoutRows = () => server.services.database.dataSource.getRepository(server.services.database.entities.BackchannelLogout);
+    /** `seconds` from now: when a logout retried after them is due. */
+    const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 
     /** A logout token as the relying party must check it (§2.6), for `sub`; its claims. */
     async function verifiedLogout(token: string, sub: string) {
@@ -122,6 +134,83 @@ for (const db of DATABASES) {
       expect(failing.tokens).to.have.length(1);
       expect((await jwtVerify(failing.tokens[0]!, keys, { issuer: server.url, audience: 'failing-rp' })).payload.sub).to.equal(sub);
       expect((await server.services.audit.list(sub)).map((e) => e.event)).to.include('account.sessions_ended');
+      // What it did not take stays queued for a later attempt; what the others took is gone.
+      const queued = await logoutRows().find();
+      expect(queued.map((row) => [row.clientId, row.accountId, row.attempts, row.lockedUntil])).to.deep.equal([['failing-rp', sub, 1, null]]);
+      expect(queued[0]!.nextAttemptAt.getTime()).to.be.greaterThan(Date.now() + 20_000);
+    });
+
+    it('a relying party that was down when a staff lock ended the sign-in is told once it is back, with a new token', async () => {
+      const browser = newBrowser();
+      const sub = await signedInStudent(5, browser);
+      const atFailing = await beginAuthorization(await relyingParty(server, 'failing-rp'));
+      await exchangeCode(atFailing, await browser.get(atFailing.url, RP.redirectUri));
+      await lockAccount(server.services, { id: 'staff-test', ip: null }, { accountId: sub });
+      expect(failing.tokens).to.have.length(1);
+      expect(receiver.tokens).to.have.length(1);
+
+      // Not yet due: nothing is sent.
+      expect(await server.services.signIns.processDue()).to.equal(0);
+      expect(failing.tokens).to.have.length(1);
+      // Still down at the second attempt: the wait doubles.
+      expect(await server.services.signIns.processDue(later(31))).to.equal(0);
+      expect(failing.tokens).to.have.length(2);
+      const [second] = await logoutRows().find();
+      expect(second!.attempts).to.equal(2);
+      expect(second!.nextAttemptAt.getTime()).to.be.greaterThan(Date.now() + 50_000);
+      // Back up: the third attempt is taken and the logout is done with.
+      failing.status = 200;
+      expect(await server.services.signIns.processDue(later(61))).to.equal(1);
+      expect(failing.tokens).to.have.length(3);
+      const payloads = await Promise.all(failing.tokens.map(async (token) => (await jwtVerify(token, keys, { issuer: server.url, audience: 'failing-rp', typ: 'logout+jwt' })).payload));
+      expect(payloads.every((payload) => payload.sub === sub)).to.equal(true);
+      expect(new Set(payloads.map((payload) => payload.jti)).size, 'each attempt a token of its own').to.equal(3);
+      expect(await server.services.signIns.pendingCount()).to.equal(0);
+      expect(await server.services.signIns.processDue(later(7200))).to.equal(0);
+      expect(failing.tokens).to.have.length(3);
+      // The relying party that took it at once was not told again.
+      expect(receiver.tokens).to.have.length(1);
+    });
+
+    it('a user\'s logout that a relying party did not take is sent again later', async () => {
+      const browser = newBrowser();
+      const student = server.students[6]!;
+      const { tokens, attempt } = await firstLogin(server, browser, student, emailOf(student));
+      const atFailing = await beginAuthorization(await relyingParty(server, 'failing-rp'));
+      await exchangeCode(atFailing, await browser.get(atFailing.url, RP.redirectUri));
+      const confirm = await browser.get(oidc.buildEndSessionUrl(attempt.client, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: RP.postLogoutUri }).toString());
+      const xsrf = confirm.html.match(/name="xsrf" value="([^"]+)"/)![1]!;
+      const action = confirm.html.match(/<form[^>]*action="([^"]+)"/)![1]!;
+      // "logout: yes": the whole browser session ends, at both relying parties.
+      await browser.request('POST', new URL(action, server.url).toString(), new URLSearchParams({ xsrf, logout: 'yes' }));
+      expect(receiver.tokens).to.have.length(1);
+      expect(failing.tokens).to.have.length(1);
+      // The provider's failure event queues it (without holding up the logout's answer).
+      for (let wait = 0; (await logoutRows().count()) === 0 && wait < 50; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      const [queued] = await logoutRows().find();
+      expect([queued?.clientId, queued?.accountId, queued?.attempts]).to.deep.equal(['failing-rp', tokens.claims()!.sub, 1]);
+
+      failing.status = 204;
+      expect(await server.services.signIns.processDue(later(31))).to.equal(1);
+      expect(failing.tokens).to.have.length(2);
+      expect((await jwtVerify(failing.tokens[1]!, keys, { issuer: server.url, audience: 'failing-rp' })).payload.sub).to.equal(tokens.claims()!.sub);
+      expect(await logoutRows().count()).to.equal(0);
+    });
+
+    it('a logout is given up after the last attempt', async () => {
+      const sub = await signedInStudent(7);
+      const before = receiver.tokens.length;
+      receiver.status = 500;
+      try {
+        await endAccountSessions(server.services, { id: 'staff-test', ip: null }, { accountId: sub });
+        expect(receiver.tokens).to.have.length(before + 1);
+        await logoutRows().update({ accountId: sub }, { attempts: MAX_LOGOUT_ATTEMPTS - 1 });
+        expect(await server.services.signIns.processDue(later(3601))).to.equal(0);
+        expect(receiver.tokens, 'the last attempt was made').to.have.length(before + 2);
+        expect(await logoutRows().count(), 'and nothing is left to send').to.equal(0);
+      } finally {
+        receiver.status = 200;
+      }
     });
 
     it('a reset of the second password by mail (S6) logs the student out at the relying party', async () => {

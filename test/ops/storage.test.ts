@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { MailOutbox, retryDelaySeconds } from '../../src/mail/outbox.js';
+import { MailOutbox } from '../../src/mail/outbox.js';
+import { retryDelaySeconds } from '../../src/ops/polling-loop.js';
 import { smtpTransport } from '../../src/mail/transport.js';
 import { TypeOrmAdapter, purgeExpiredPayloads } from '../../src/oidc/adapter.js';
 import { OneTimeTokens, hashToken } from '../../src/tokens/one-time-tokens.js';
