@@ -7,6 +7,7 @@ import { lockAccount, endAccountSessions } from '../../src/staff/accounts/servic
 import { fullLogin, firstLogin } from '../support/flows.js';
 import { beginAuthorization, DATABASES, exchangeCode, newBrowser, oidc, relyingParty, RP, startTestServer, type TestServer } from '../support/harness.js';
 import { resetSecondPasswordByMail } from '../support/reset-by-mail.js';
+import { metricValue } from '../support/metrics.js';
 import { emailOf } from '../support/students.js';
 
 // OpenID Connect Back-Channel Logout 1.0 towards the configured relying parties: the certificate app
@@ -170,6 +171,10 @@ for (const db of DATABASES) {
       expect(failing.tokens).to.have.length(3);
       // The relying party that took it at once was not told again.
       expect(receiver.tokens).to.have.length(1);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metricValue(metrics, 'certidp_backchannel_logouts_total', { result: 'retry' })).to.be.at.least(2);
+      expect(metricValue(metrics, 'certidp_backchannel_logouts_total', { result: 'sent' })).to.be.at.least(2);
+      expect(metrics).to.match(/^certidp_backchannel_logouts_pending 0$/m);
     });
 
     it('a user\'s logout that a relying party did not take is sent again later', async () => {

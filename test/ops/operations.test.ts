@@ -5,7 +5,8 @@ import os from 'node:os';
 import { defaultMaxConcurrent, OWASP_PARAMETERS, PasswordHasher } from '../../src/credentials/hashing.js';
 import { firstLogin, openLogin, submitLogin } from '../support/flows.js';
 import { DATABASES, newBrowser, startTestServer, type TestServer } from '../support/harness.js';
-import { eventually, metricValue, TcpGate } from './support.js';
+import { metricValue } from '../support/metrics.js';
+import { eventually, TcpGate } from './support.js';
 
 async function get(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers });
