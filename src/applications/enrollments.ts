@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { GraduatesConfig } from '../config/types.js';
+import { withNamedLock } from '../db/named-lock.js';
 import type { AccountRow, Enrollment } from '../db/entities.js';
 import type { Services } from '../services.js';
 import { visibleFields, type FormFieldName } from './form.js';
@@ -35,6 +37,21 @@ export async function enrollmentHolders(services: Pick<Services, 'database'>, en
     .where('a.profile LIKE :pattern', { pattern })
     .getMany();
   return rows.filter((row) => row.id !== exceptAccountId && (row.profile?.enrollments ?? []).some((e) => sameEnrollment(e, enrollment)));
+}
+
+/** How long an approval waits for another one of the same student number (which takes milliseconds). */
+const STUDENT_NUMBER_LOCK_SECONDS = 10;
+
+/**
+ * Runs `work` — the check that no other account holds the student number, and the transaction that
+ * attaches it — while no other process runs it for the same number of the same university: of two
+ * approvals of one number for two accounts at once, the second then finds the first's account. Throws
+ * NamedLockTimeout (src/db/named-lock.ts) when another held it for STUDENT_NUMBER_LOCK_SECONDS.
+ */
+export function whileStudentNumberLocked<T>(services: Pick<Services, 'database'>, enrollment: Pick<Enrollment, 'university' | 'student_number'>, work: () => Promise<T>): Promise<T> {
+  if (!enrollment.student_number) return work();
+  const key = createHash('sha256').update(`${enrollment.university}\0${enrollment.student_number}`).digest('hex').slice(0, 20);
+  return withNamedLock(services.database.dataSource, `cert-idp:sn:${key}`, work, { waitSeconds: STUDENT_NUMBER_LOCK_SECONDS });
 }
 
 /** True when the graduate's own account already has this enrolment. */

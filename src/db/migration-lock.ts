@@ -1,15 +1,16 @@
 import { MigrationExecutor, type DataSource, type Migration, type QueryRunner } from 'typeorm';
+import { NamedLockTimeout, withNamedLock } from './named-lock.js';
 
 // Replicas that start together on an unmigrated database (the server applies pending migrations at
-// start), and the chart's migration Job, must not apply the same migration twice: MySQL/MariaDB hold a
-// named lock (GET_LOCK) on one connection while migrating; the others wait for it, then find nothing
-// left to do. The server releases the lock if that connection dies, so a crashed migrator blocks no one.
-// The embedded SQLite (sql.js) belongs to a single process: no lock.
+// start), and the chart's migration Job, must not apply the same migration twice: the first takes the
+// migration lock (src/db/named-lock.ts), the others wait for it, then find nothing left to do.
 
 /** How long a process waits for another one's migrations before it gives up (the chart's Job deadline). */
 const LOCK_WAIT_SECONDS = 600;
 /** The wait is asked for in rounds of this length, each one reported (`onWait`). */
 const LOCK_ROUND_SECONDS = 5;
+/** The lock's name (before the database's): the same in every release, so that old and new replicas exclude each other. */
+const LOCK_PREFIX = 'cert-idp:migrations:';
 
 export interface MigrationLockOptions {
   /** Called when another process holds the lock, before each wait round. */
@@ -22,27 +23,12 @@ export interface MigrationLockOptions {
  * whose connection holds it (MySQL/MariaDB) — migrations run on it — or none (SQLite).
  */
 export async function withMigrationLock<T>(dataSource: DataSource, work: (runner?: QueryRunner) => Promise<T>, options: MigrationLockOptions = {}): Promise<T> {
-  if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') return work();
-  const runner = dataSource.createQueryRunner();
-  // The lock is server-wide: its name is that of this database (hashed: names are at most 64 characters).
-  const name = "CONCAT('cert-idp:migrations:', MD5(DATABASE()))";
+  const waitSeconds = options.waitSeconds ?? LOCK_WAIT_SECONDS;
   try {
-    const deadline = Date.now() + (options.waitSeconds ?? LOCK_WAIT_SECONDS) * 1000;
-    for (let round = 0; ; round += 1) {
-      const seconds = round === 0 ? 0 : LOCK_ROUND_SECONDS;
-      const [row] = await runner.query(`SELECT GET_LOCK(${name}, ?) AS got`, [seconds]) as Array<{ got: number | string | null }>;
-      if (Number(row?.got) === 1) break;
-      if (row?.got === null || row?.got === undefined) throw new Error('the migration lock could not be taken (GET_LOCK)');
-      if (Date.now() >= deadline) throw new Error(`another process has been migrating the database for over ${options.waitSeconds ?? LOCK_WAIT_SECONDS} s (migration lock held)`);
-      options.onWait?.();
-    }
-    try {
-      return await work(runner);
-    } finally {
-      await runner.query(`SELECT RELEASE_LOCK(${name})`).catch(() => undefined);
-    }
-  } finally {
-    await runner.release();
+    return await withNamedLock(dataSource, LOCK_PREFIX, work, { waitSeconds, roundSeconds: LOCK_ROUND_SECONDS, onWait: options.onWait });
+  } catch (error) {
+    if (error instanceof NamedLockTimeout) throw new Error(`another process has been migrating the database for over ${waitSeconds} s (migration lock held)`);
+    throw error;
   }
 }
 

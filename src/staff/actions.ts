@@ -17,6 +17,8 @@ export type ReviewProblem =
   | 'not_initial'
   | 'no_email'
   | 'student_number_taken'
+  /** Another approval of the same student number held it for longer than a decision waits. */
+  | 'student_number_busy'
   | 'not_applicable'
   /** The application changed since the deciding staff member opened it (another decision, a resubmission). */
   | 'changed'

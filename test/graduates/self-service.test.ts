@@ -9,6 +9,8 @@ import { createStaffUser } from '../../src/staff/members/service.js';
 import { importPostalCodes } from '../../src/postal/import.js';
 import { activeCatalogue } from '../../src/applications/catalogue.js';
 import type { ApplicationRow } from '../../src/db/entities.js';
+import { ReviewError } from '../../src/staff/actions.js';
+import { approveApplication } from '../../src/staff/review/service.js';
 
 // G5 学籍番号追加登録 (manual 002 §2.3) and G6 個人情報設定・変更 (§2.4(a)) over HTTP, with the real
 // database, the SMTP listener, the staff console and openid-client's userinfo.
@@ -218,6 +220,26 @@ for (const db of DATABASES) {
       expect((await dataSource.getRepository(entities.Application).findOneByOrFail({ id: application.id })).status).to.equal('submitted');
       const numbers = ((await graduate.userinfo()).enrollments as Array<{ student_number: string }>).map((e) => e.student_number);
       expect(numbers).to.not.include('19E7777');
+    });
+
+    it('G5: two approvals of one student number for two accounts at once — one account gets it, the other approval is refused', async () => {
+      const applicants = [await signedInGraduate(server, 'g5-race-a@example.com'), await signedInGraduate(server, 'g5-race-b@example.com')];
+      const catalogue = await catalogueId(server, '工学部');
+      for (const applicant of applicants) {
+        await completeEnrollment(applicant.browser, await requestEnrollmentMail(server, applicant), enrolmentForm(catalogue, { student_number: '19E8888' }));
+      }
+      const applications = await Promise.all(applicants.map(async (applicant) => (await enrollmentApplications(server, applicant.email)).find((a) => a.form?.student_number === '19E8888')!));
+      // Two clerks, each approving one of them at the same moment.
+      const outcomes = await Promise.allSettled(applications.map((application, i) => approveApplication(server.services, { id: `staff-race-${i}`, ip: null }, { applicationId: application.id })));
+      expect(outcomes.map((outcome) => outcome.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+      const refused = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')!;
+      expect(refused.reason).to.be.instanceOf(ReviewError).and.have.property('problem', 'student_number_taken');
+      const holding = await Promise.all(applicants.map(async (applicant) => ((await applicant.userinfo()).enrollments as Array<{ student_number: string }>).some((e) => e.student_number === '19E8888')));
+      expect(holding.filter(Boolean), 'accounts holding 19E8888').to.have.length(1);
+      // The refused application waits, undecided, for the clerk to sort it out.
+      const { dataSource, entities } = server.services.database;
+      const statuses = await Promise.all(applications.map(async (application) => (await dataSource.getRepository(entities.Application).findOneByOrFail({ id: application.id })).status));
+      expect(statuses.sort()).to.deep.equal(['approved', 'submitted']);
     });
 
     it('G5: an expired one-time URL is refused; the pages need a signed-in graduate (a student gets 403)', async () => {

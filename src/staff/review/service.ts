@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { normalizeEmail } from '../../accounts/account-store.js';
 import type { ApplicationForm } from '../../applications/fields.js';
-import { enrollmentHolders } from '../../applications/enrollments.js';
+import { enrollmentHolders, whileStudentNumberLocked } from '../../applications/enrollments.js';
 import { graduateLoginUrl } from '../../applications/links.js';
 import { applicationMails } from '../../applications/mails.js';
 import { APPLY_PATHS, SELF_SERVICE_PATHS } from '../../applications/paths.js';
@@ -15,6 +15,7 @@ import { queueMail, ReviewError, type StaffActor } from '../actions.js';
 import { issueInitialPassword } from '../initial-password.js';
 import { staffMails } from '../mail.js';
 import { isDuplicateKey } from '../../db/errors.js';
+import { NamedLockTimeout } from '../../db/named-lock.js';
 import { enrollmentFromForm, graduateAccountFromApplication, withEnrollment } from './graduate-account.js';
 import { composeReason } from './reasons.js';
 
@@ -185,16 +186,22 @@ async function approveChange(services: ReviewServices, actor: StaffActor, applic
 async function approveEnrollment(services: ReviewServices, actor: StaffActor, application: ApplicationRow): Promise<DecisionResult> {
   const account = await graduateAccount(services, application.accountId);
   const enrollment = enrollmentFromForm((application.form ?? {}) as ApplicationForm);
-  // A student number another account already holds is never attached here: staff sort it out.
-  if ((await enrollmentHolders(services, enrollment, account.id)).length) throw new ReviewError('student_number_taken');
-  const status = await inOneTransaction(services, async ({ applications, accounts }) => {
-    const moved = await applications.transition(application, 'approve', by(actor), { accountId: account.id });
-    // The profile as it is now, locked until the commit on MySQL/MariaDB (the embedded SQLite runs one
-    // transaction at a time): of two enrolments added at once, both stay.
-    const lock = services.database.dialect === 'mysql' ? { mode: 'pessimistic_write' as const } : undefined;
-    const current = (await accounts.findOne({ where: { id: account.id }, lock }))?.profile ?? account.profile;
-    await accounts.update({ id: account.id }, { profile: withEnrollment(current, enrollment), updatedAt: new Date() });
-    return moved;
+  // A student number another account already holds is never attached here: staff sort it out. The
+  // check and the attach hold the number's lock, so two approvals of it for two accounts cannot both pass.
+  const status = await whileStudentNumberLocked(services, enrollment, async () => {
+    if ((await enrollmentHolders(services, enrollment, account.id)).length) throw new ReviewError('student_number_taken');
+    return inOneTransaction(services, async ({ applications, accounts }) => {
+      const moved = await applications.transition(application, 'approve', by(actor), { accountId: account.id });
+      // The profile as it is now, locked until the commit on MySQL/MariaDB (the embedded SQLite runs one
+      // transaction at a time): of two enrolments added at once, both stay.
+      const lock = services.database.dialect === 'mysql' ? { mode: 'pessimistic_write' as const } : undefined;
+      const current = (await accounts.findOne({ where: { id: account.id }, lock }))?.profile ?? account.profile;
+      await accounts.update({ id: account.id }, { profile: withEnrollment(current, enrollment), updatedAt: new Date() });
+      return moved;
+    });
+  }).catch((error: unknown) => {
+    if (error instanceof NamedLockTimeout) throw new ReviewError('student_number_busy');
+    throw error;
   });
   const mailQueued = await queueMail(services, account.email ?? application.email, staffMails.enrollmentAdded(services.langOf(application.lang), services.mailBranding, enrollment.student_number));
   await services.audit.record('application.approved', {
