@@ -18,8 +18,8 @@ interface LogoutCapableClient {
 export type LogoutDeliveryResult = 'sent' | 'retry' | 'abandoned';
 
 /**
- * Attempts per logout: the delays between them (30 s, 1 min, 2 min … capped at one hour) add up to
- * about six and a half hours, longer than a relying party's restart or a network outage of a working day.
+ * Attempts per logout: the waits between them (30 s, 1 min, 2 min … capped at one hour) add up to
+ * about five hours, longer than a relying party's restart or most network outages.
  */
 export const MAX_LOGOUT_ATTEMPTS = 12;
 /** How long a replica holds a logout it is sending before another may take it (a crashed sender's). */
@@ -47,10 +47,10 @@ export class SignIns {
   /** Told the result of every delivery attempt (metrics). */
   observer: ((result: LogoutDeliveryResult) => void) | undefined;
 
-  constructor(private readonly database: Database, logoutClients: Iterable<string>, pollSeconds = POLL_SECONDS) {
+  constructor(private readonly database: Database, logoutClients: Iterable<string>) {
     this.#rows = database.dataSource.getRepository(database.entities.BackchannelLogout);
     this.#logoutClients = new Set(logoutClients);
-    this.#loop = new PollingLoop(() => this.processDue(), pollSeconds * 1000, (error) => {
+    this.#loop = new PollingLoop(() => this.processDue(), POLL_SECONDS * 1000, (error) => {
       logger.error({ err: (error as Error | undefined)?.name ?? 'unknown' }, 'back-channel logout pass failed');
     });
   }
