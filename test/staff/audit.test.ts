@@ -98,6 +98,14 @@ for (const db of DATABASES) {
       expect(rowsOf(byStaffLogin)).to.contain('スタッフの追加');
       const byApplication = await adminBrowser.get(`/admin/audit?subject=${ids.application}`);
       expect(rowCount(byApplication)).to.equal(1);
+      // The last day a date field can hold means "no end", on the page and in the export.
+      const open = `subject=${ids.account}&from=1970-01-01&to=9999-12-31`;
+      const untilTheEnd = await adminBrowser.get(`/admin/audit?${open}`);
+      expect(untilTheEnd.status).to.equal(200);
+      expect(rowCount(untilTheEnd)).to.equal(2);
+      const exported = await adminBrowser.request('GET', `/admin/audit.csv?${open}`);
+      expect(exported.status).to.equal(200);
+      expect(exported.body.toString('utf8').trim().split('\r\n'), 'a header and two rows').to.have.length(3);
       const event = await adminBrowser.get(`/admin/audit?event=login.failure&${january}`);
       expect(rowCount(event)).to.equal(1);
       const nobody = await adminBrowser.get('/admin/audit?subject=nobody-at-all');
@@ -110,6 +118,8 @@ for (const db of DATABASES) {
         ['from=2026-02-30', '期間（開始日）の入力内容が正しくありません。'],
         ['from=2026-01-31&to=2026-01-01', '終了日は開始日以降の日付にしてください。'],
         ['to=yesterday', '期間（終了日）の入力内容が正しくありません。'],
+        ['from=0000-01-01', '期間（開始日）の入力内容が正しくありません。'],
+        ['to=1969-12-31', '期間（終了日）の入力内容が正しくありません。'],
         ['event=no.such_event', 'イベントを選択してください。'],
         ['actor=not-an-id', '操作者（スタッフ）の入力内容が正しくありません。'],
         [`subject=${'x'.repeat(300)}`, '対象は254文字以内で入力してください。'],

@@ -14,9 +14,12 @@ export const AUDIT_QUERY_FIELDS = ['event', 'actor', 'subject', 'from', 'to'] as
 const DAY = '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 
 /** True for a day of the calendar (not 2026-02-30). */
+/** The first day a filter may name: nothing in the log is older than the Unix epoch (and years below 1000 are no database's dates). */
+const FIRST_DAY = '1970-01-01';
+
 function isCalendarDay(day: string): boolean {
   const date = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day && day >= FIRST_DAY;
 }
 
 const optional = (schema: Record<string, unknown>) => ({ ...schema, nullable: true }) as never;

@@ -80,11 +80,12 @@ export async function subjectIds(services: AuditServices, store: StaffStore, sub
   return ids;
 }
 
-/** The day after a YYYY-MM-DD day. */
-function nextDay(day: string): string {
+/** The day after a YYYY-MM-DD day; none after 9999-12-31 (the last day a filter can name: no upper bound then). */
+function nextDay(day: string): string | undefined {
   const date = new Date(`${day}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + 1);
-  return date.toISOString().slice(0, 10);
+  const next = date.toISOString();
+  return /^\d{4}-/.test(next) ? next.slice(0, 10) : undefined;
 }
 
 async function filtered(services: AuditServices, store: StaffStore, filter: AuditFilter, timeZone: string): Promise<SelectQueryBuilder<AuditEventRow> | undefined> {
@@ -97,7 +98,8 @@ async function filtered(services: AuditServices, store: StaffStore, filter: Audi
     builder.andWhere(`(a.account_id IN (:...subjectIds) OR ${detailHas(builder, services, 'targetStaffId', ids, 'target')} OR ${detailHas(builder, services, 'applicationId', ids, 'application')})`, { subjectIds: ids });
   }
   if (filter.from) builder.andWhere('a.occurred_at >= :from', { from: startOfDay(filter.from, timeZone) });
-  if (filter.to) builder.andWhere('a.occurred_at < :to', { to: startOfDay(nextDay(filter.to), timeZone) });
+  const end = filter.to ? nextDay(filter.to) : undefined;
+  if (end) builder.andWhere('a.occurred_at < :to', { to: startOfDay(end, timeZone) });
   return builder.orderBy('a.occurred_at', 'DESC').addOrderBy('a.id', 'DESC');
 }
 
