@@ -23,6 +23,7 @@ import { csrfProtection } from './web/csrf.js';
 import { errorPages } from './web/errors.js';
 import { language } from './web/lang.js';
 import { httpsOnlyFor } from './web/plain-http.js';
+import { validRequestOrigin } from './web/request-origin.js';
 
 export interface App {
   koa: Koa;
@@ -45,6 +46,7 @@ export function createApp(given: Services, keys: KeyMaterial, operations?: Koa.M
   koa.keys = new CookieSigner(keys.cookieKeys);
   koa.proxy = config.env.trustProxy;
   if (operations) koa.use(operations);
+  koa.use(validRequestOrigin());
   // The provider's API endpoints skip the web stack that follows (src/oidc/api-endpoints.ts).
   koa.use(providerApiEndpoints(provider, { secure, database: services.database }));
 

@@ -57,6 +57,10 @@ export function errorPages(options: { issuer: string }) {
       if (status === 413 || e.type === 'entity.too.large') {
         return renderMessage(ctx, { title: t('error.title'), paragraphs: [t('error.too_large')], status: 413, tone: 'error' });
       }
+      // A method no route knows (TRACE, PROPFIND…): the routers' 501, an answer and not a failure.
+      if (status === 501 && e.name === 'NotImplementedError') {
+        return renderMessage(ctx, { title: t('error.title'), paragraphs: [t('error.bad_request')], status: 501, tone: 'error' });
+      }
       if (status >= 400 && status < 500) {
         return renderMessage(ctx, { title: t('error.title'), paragraphs: [t('error.bad_request')], status, tone: 'error' });
       }

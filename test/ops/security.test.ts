@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { logger } from '../../src/logger.js';
@@ -15,6 +16,52 @@ import { emailOf, registrationUrl as mailedRegistrationUrl, sha256Hex, tokenOf }
 const MSG = {
   emailSetup: 'メールアドレス設定',
 } as const;
+
+/** Every line the logger writes from now on, at every level, until `stop()` (pino writes to its destination directly, not through process.stdout). */
+function tapLogs(): { lines: string[]; stop(): void } {
+  const stream = (logger as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym]!;
+  const write = stream.write;
+  const level = logger.level;
+  const lines: string[] = [];
+  stream.write = (line: string) => { lines.push(line); return true; };
+  logger.level = 'trace';
+  return {
+    lines,
+    stop() {
+      logger.level = level;
+      stream.write = write;
+    },
+  };
+}
+
+/** A request with headers fetch() will not send as given (Host); its status and body. */
+function rawRequest(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Odd requests that are the client's mistake: each gets `status`, and the log no error. */
+async function expectAnswered(requests: Array<{ url: string; method?: string; headers?: Record<string, string>; status: number }>): Promise<void> {
+  const logs = tapLogs();
+  try {
+    for (const { url, method = 'GET', headers = {}, status } of requests) {
+      const answer = await rawRequest(url, method, headers);
+      expect(answer.status, `${method} ${url} ${JSON.stringify(headers)}`).to.equal(status);
+      expect(answer.body).to.not.match(/TypeError|RangeError|\bat \S+ \(|server_error/);
+    }
+  } finally {
+    logs.stop();
+  }
+  expect(logs.lines.filter((line) => JSON.parse(line).level >= 50), 'error lines in the log').to.deep.equal([]);
+}
 
 for (const db of DATABASES) {
   describe(`security: headers, stored data and logs over HTTP (${db.name})`, function () {
@@ -179,13 +226,8 @@ for (const db of DATABASES) {
     });
 
     it('application logs carry no password, one-time URL, address, user ID or cookie, even when mail delivery fails', async () => {
-      // The logger's own stream is tapped (pino writes to its destination directly, not through process.stdout).
-      const stream = (logger as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym]!;
-      const write = stream.write;
-      const level = logger.level;
-      const lines: string[] = [];
-      stream.write = (line: string) => { lines.push(line); return true; };
-      logger.level = 'trace';
+      const tap = tapLogs();
+      const { lines } = tap;
       const student = freshStudent();
       const email = emailOf(student);
       let body = '';
@@ -211,8 +253,7 @@ for (const db of DATABASES) {
         await other.get(`${server.url}/students/email/confirm?token=${Buffer.alloc(32, 9).toString('base64url')}`);
       } finally {
         server.smtp.refuse = false;
-        logger.level = level;
-        stream.write = write;
+        tap.stop();
       }
       expect(body, 'the failed mail is still queued with its URL').to.match(/https?:\/\/\S+\?token=/);
       const token = tokenOf(body.match(/https?:\/\/\S+/)![0]);
@@ -223,5 +264,33 @@ for (const db of DATABASES) {
       }
       expect(logs).to.not.match(/_session|_interaction=|cert_idp\.csrf=/);
     });
+
+    it('a method no route knows gets 501 and an invalid Host 400, never a 500 or an error in the log', async () => {
+      const paths = ['/', '/accessibility', '/token', '/jwks', '/.well-known/openid-configuration', '/healthz', '/nonexistent'];
+      await expectAnswered([
+        ...paths.flatMap((path) => ['TRACE', 'PROPFIND', 'MKCOL'].map((method) => ({ url: `${server.url}${path}`, method, status: 501 }))),
+        ...['evil:99999', 'a b', '[::', 'x:abc'].flatMap((host) => ['/.well-known/openid-configuration', '/session/end', '/', '/auth?client_id=test-rp'].map((path) => ({
+          url: `${server.url}${path}`, headers: { host }, status: 400,
+        }))),
+      ]);
+      // A good Host still works.
+      await expectAnswered([{ url: `${server.url}/.well-known/openid-configuration`, headers: { host: new URL(server.url).host }, status: 200 }]);
+    });
   });
 }
+
+describe('security: a forwarded origin that is no URL, behind a trusted proxy', function () {
+  let server: TestServer;
+  before(async () => { server = await startTestServer({ name: 'sqlite' }, (config) => { config.env.trustProxy = true; }); });
+  after(async () => { await server?.stop(); });
+
+  it('X-Forwarded-Host or X-Forwarded-Proto of that kind gets 400, never a 500; a good one is used', async () => {
+    const forwarded: Array<Record<string, string>> = [
+      { 'x-forwarded-host': 'a b' }, { 'x-forwarded-host': 'evil:99999' }, { 'x-forwarded-proto': 'ht tp' }, { 'x-forwarded-proto': 'ftp' },
+    ];
+    await expectAnswered(['/.well-known/openid-configuration', '/session/end'].flatMap((path) => forwarded.map((headers) => ({ url: `${server.url}${path}`, headers, status: 400 }))));
+    const discovery = await rawRequest(`${server.url}/.well-known/openid-configuration`, 'GET', { 'x-forwarded-host': 'idp.example.test', 'x-forwarded-proto': 'https' });
+    expect(discovery.status).to.equal(200);
+    expect(JSON.parse(discovery.body).token_endpoint).to.equal('https://idp.example.test/token');
+  });
+});

@@ -1,0 +1,21 @@
+import type { Middleware } from 'koa';
+
+/**
+ * Refuses, with 400, a request whose origin is no URL: a Host header such as `a b` or `x:99999`, or
+ * (behind a trusted proxy) an X-Forwarded-Host or X-Forwarded-Proto of that kind. oidc-provider builds
+ * the URLs of its answers (discovery, the logout page) from the request's origin and would fail on it
+ * with a 500; nothing else here has a use for such a request either. Only http and https are origins.
+ */
+export function validRequestOrigin(): Middleware {
+  return async (ctx, next) => {
+    const { protocol, host } = ctx;
+    if ((protocol !== 'http' && protocol !== 'https') || !host || !URL.canParse(`${protocol}://${host}`)) {
+      ctx.status = 400;
+      ctx.type = 'text/plain';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = 'Bad Request: invalid Host\n';
+      return;
+    }
+    await next();
+  };
+}
