@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Issue #13 (forms) on the graduate application: dates typed the way people type them, 大学名 → 学部名 →
  * 学科名 as three dependent selects without JavaScript, the identity-document step (確認 adds a chosen
@@ -154,6 +155,12 @@ for (const db of DATABASES) {
       const bad = await browser.submit(changed, `/graduates/apply/documents/${stored[0]!.id}/caption`, { caption: 'sideways' });
       expect(bad.status).to.equal(400);
       expect(bad.html).to.contain(`id="caption-${stored[0]!.id}-error"`);
+      // A page left open after its image was removed: told so, nothing changed.
+      const csrf = findForm(changed, /\/caption$/).hidden._csrf!;
+      const gone = await browser.request('POST', `${server.url}/graduates/apply/documents/${randomUUID()}/caption`, new URLSearchParams({ _csrf: csrf, caption: 'back' }));
+      expect(gone.status).to.equal(404);
+      expect(textOf(gone)).to.contain('この画像は既に削除されています。').and.not.contain('画像の内容を変更しました。');
+      expect((await dataSource.getRepository(entities.ApplicationDocument).find({ where: { applicationId: application.id } })).map((d) => d.caption).sort()).to.deep.equal(['back', 'front']);
       // 確認 with nothing chosen goes on.
       const next = await postDocuments(browser, changed, { document_type: 'drivers_license', action: 'next' }, []);
       expect(next.url).to.match(/\/graduates\/apply\/confirm$/);

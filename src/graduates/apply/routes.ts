@@ -193,7 +193,12 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
     if (caption !== '' && !isDocumentCaption(caption)) {
       return documentsPage(ctx, { errors: addError({}, `caption-${id}`, t('field.choose', { field: t('apply.documents.caption') })) }, 400);
     }
-    await services.applications.setDocumentCaption(applicantOf(ctx).application.id, id, isDocumentCaption(caption) ? caption : null);
+    const applicationId = applicantOf(ctx).application.id;
+    // A page left open after the image was removed (in another tab, say): say so rather than "changed".
+    if (!(await services.applications.findDocument(applicationId, id))) {
+      return documentsPage(ctx, { errors: addError({}, 'documents', t('apply.documents.gone')) }, 404);
+    }
+    await services.applications.setDocumentCaption(applicationId, id, isDocumentCaption(caption) ? caption : null);
     await documentsPage(ctx, { notice: t('apply.documents.caption_saved') });
   });
   router.get(`${BASE}/documents/:id`, applicant, async (ctx) => {
