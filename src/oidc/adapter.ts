@@ -1,5 +1,5 @@
 import { LessThan, type EntityManager } from 'typeorm';
-import { Provider, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { errors, Provider, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/data-source.js';
 import type { AccountRow } from '../db/entities.js';
 import { millis, rawQuery, utcDatetime, type EntityColumns } from '../db/raw-query.js';
@@ -336,22 +336,40 @@ export class TypeOrmAdapter implements Adapter {
     return pending.found ? Promise.resolve(pending.value) : this.findOne('user_code', userCode);
   }
 
+  /**
+   * Uses a code or refresh token up, at once and only if no other request has (a code exchanged or a
+   * token rotated twice at the same moment: the provider checked both unconsumed when it read them);
+   * the loser gets invalid_grant, as does a consume of a row that is gone (its sign-ins were ended).
+   */
   async consume(id: string): Promise<void> {
     const ctx = Provider.ctx;
     const pending = ctx ? pendingUpserts.get(ctx) : undefined;
     const key = `${this.model}:${id}`;
-    const row = pending?.rows.get(key) ?? pending?.read.get(key);
-    if (pending && row) {
-      // A code or refresh token this request read (or wrote), consumed: written with the request's
-      // other rows (the tokens it issues), as the row it was plus the time of its consumption.
+    const written = pending?.rows.get(key);
+    const read = pending?.read.get(key);
+    const now = Date.now();
+    if (pending && (written || read)) {
+      // A row only this request knows (written, not yet stored) needs no guard; one it read does.
+      if (!written && !(await this.markConsumed(id, now))) throw new errors.InvalidGrant('grant request is invalid');
+      // Written with the request's other rows (the tokens it issues), as the row it was plus the time
+      // of its consumption.
+      const row = (written ?? read)!;
       pending.read.delete(key);
       const payload = parsed(row.payload);
-      const values = this.rowValues(id, payload, row.expiresAt, Date.now());
+      const values = this.rowValues(id, payload, row.expiresAt, now);
       pending.rows.set(key, { model: this.model, id, payload, values, expiresAt: row.expiresAt, consumed: true });
       return;
     }
     await writePendingOfRequest(this.model, id);
-    await this.query('UPDATE oidc_payload SET consumed_at = ? WHERE model = ? AND id = ?', [utcDatetime(Date.now()), this.model, id]);
+    if (!(await this.markConsumed(id, now))) throw new errors.InvalidGrant('grant request is invalid');
+  }
+
+  /** Sets the row's consumed_at unless it is set already (or the row is gone); true when this call set it. */
+  private async markConsumed(id: string, at: number): Promise<boolean> {
+    const sql = 'UPDATE oidc_payload SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL';
+    const params = [utcDatetime(at), this.model, id];
+    if (this.database.dialect === 'mysql') return ((await this.query(sql, params)) as { affectedRows: number }).affectedRows === 1;
+    return ((await this.query(`${sql} RETURNING id`, params)) as unknown[]).length === 1;
   }
 
   async destroy(id: string): Promise<void> {

@@ -95,7 +95,10 @@ for (const db of DATABASES) {
       // with the access token (token request).
       const upserts = statements.filter((sql) => /^INSERT INTO oidc_payload/.test(sql));
       expect(upserts.map((sql) => sql.split('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').length - 1)).to.deep.equal([1, 1, 3, 2]);
-      expect(statements.filter((sql) => /^UPDATE oidc_payload/.test(sql)), 'the code consumed with the token, not on its own').to.deep.equal([]);
+      // The code is marked consumed on its own, at once, so that two exchanges of it cannot both succeed.
+      const updates = statements.filter((sql) => /^UPDATE oidc_payload/.test(sql));
+      expect(updates).to.have.length(1);
+      expect(updates[0]).to.match(/^UPDATE oidc_payload SET consumed_at = \? WHERE model = \? AND id = \? AND consumed_at IS NULL\b/);
     });
 
     it('a student login counts its attempt on the throttle in one statement per key and ends it in one', async () => {
@@ -380,19 +383,32 @@ for (const db of DATABASES) {
         expect((await codes.find('c1'))?.consumed).to.be.a('number');
         await tokens.upsert('at1', { kind: 'AccessToken', grantId: 'g1' } as never, 60);
       })));
-      expect(exchanged.map((sql) => sql.split(' ')[0])).to.deep.equal(['SELECT', 'INSERT']);
+      expect(exchanged.map((sql) => sql.split(' ')[0])).to.deep.equal(['SELECT', 'UPDATE', 'INSERT']);
       expect(await rowIds()).to.include.members(['AuthorizationCode:c1 consumed', 'AccessToken:at1']);
       expect((await codes.find('c1'))?.grantId, 'the code row as it was').to.equal('g1');
 
-      // A row the request read and then removed is not written back by a consume of it.
+      // A row the request read and then removed is not written back by a consume of it: the consume
+      // fails (invalid_grant), as it does for a row another request removed (its sign-ins ended).
       await codes.upsert('c3', { kind: 'AuthorizationCode', grantId: 'g3' } as never, 60);
       const removing = {};
-      await deferProviderWrites(removing, database, () => als.run(removing, async () => {
+      const removed = await deferProviderWrites(removing, database, () => als.run(removing, async () => {
         expect((await codes.find('c3'))?.grantId).to.equal('g3');
         await codes.destroy('c3');
         await codes.consume('c3');
-      }));
+      })).then(() => undefined, (failure: unknown) => failure);
+      expect(removed).to.have.property('error', 'invalid_grant');
       expect(await rowIds()).to.not.include.members(['AuthorizationCode:c3', 'AuthorizationCode:c3 consumed']);
+
+      // Two requests that read the same code unconsumed, then consume it: only the first gets to.
+      await codes.upsert('c4', { kind: 'AuthorizationCode', grantId: 'g4' } as never, 60);
+      const [one, two] = [{}, {}];
+      const outcomes = await Promise.allSettled([one, two].map((ctx) => deferProviderWrites(ctx, database, () => als.run(ctx, async () => {
+        expect((await codes.find('c4'))?.consumed).to.equal(undefined);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await codes.consume('c4');
+      }))));
+      expect(outcomes.map((outcome) => outcome.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+      expect(await rowIds()).to.include('AuthorizationCode:c4 consumed');
 
       // A request that fails keeps what it wrote before, as when each write went out at once.
       const failing = {};

@@ -600,6 +600,22 @@ for (const db of DATABASES) {
       expect((userinfo as { status?: number; response?: Response }).status ?? (userinfo as { response?: Response }).response?.status).to.equal(401);
     });
 
+    it('one authorization code sent to the token endpoint several times at once gives tokens once', async () => {
+      const { student } = await completed();
+      const browser = newBrowser();
+      const attempt = await beginAuthorization(await relyingParty(server));
+      const callback = await submitLogin(browser, await browser.get(attempt.url, RP.redirectUri), student, NEW_SECOND_PASSWORD);
+      // The same request as openid-client makes it, six times at the same moment (a retrying or racing client).
+      const code = new URL(callback.location!).searchParams.get('code')!;
+      const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: RP.redirectUri, code_verifier: attempt.verifier });
+      const answers = await Promise.all(Array.from({ length: 6 }, () => fetch(`${server.url}/token`, {
+        method: 'POST', body, headers: { authorization: `Basic ${Buffer.from(`test-rp:${RP.secret}`).toString('base64')}` },
+      })));
+      const results = await Promise.all(answers.map(async (answer) => ({ status: answer.status, body: await answer.json() as { error?: string; access_token?: string } })));
+      expect(results.filter((result) => result.status === 200), JSON.stringify(results.map((r) => r.status))).to.have.length(1);
+      expect(results.filter((result) => result.status !== 200).map((result) => result.body.error)).to.deep.equal(Array(5).fill('invalid_grant'));
+    });
+
     // ---------------------------------------------------------------- 8. malformed and oversized bodies
 
     describe('malformed and oversized form bodies', () => {
