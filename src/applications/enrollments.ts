@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GraduatesConfig } from '../config/types.js';
-import { withNamedLock } from '../db/named-lock.js';
+import type { EntityManager } from 'typeorm';
+import { withNamedLock, type LockScope } from '../db/named-lock.js';
 import type { AccountRow, Enrollment } from '../db/entities.js';
 import type { Services } from '../services.js';
 import { visibleFields, type FormFieldName } from './form.js';
@@ -28,12 +29,14 @@ export function sameEnrollment(a: Pick<Enrollment, 'university' | 'student_numbe
  * The accounts other than `exceptAccountId` whose enrolments hold this student number of this
  * university. A student number found there is never attached to another account automatically.
  */
-export async function enrollmentHolders(services: Pick<Services, 'database'>, enrollment: Pick<Enrollment, 'university' | 'student_number'>, exceptAccountId: string | null): Promise<AccountRow[]> {
+export async function enrollmentHolders(
+  services: Pick<Services, 'database'>, enrollment: Pick<Enrollment, 'university' | 'student_number'>, exceptAccountId: string | null,
+  manager: EntityManager = services.database.dataSource.manager,
+): Promise<AccountRow[]> {
   if (!enrollment.student_number) return [];
-  const { dataSource, entities } = services.database;
   // The JSON is searched as text to narrow the rows, then compared exactly.
   const pattern = `%${enrollment.student_number.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await dataSource.getRepository(entities.Account).createQueryBuilder('a')
+  const rows = await manager.getRepository(services.database.entities.Account).createQueryBuilder('a')
     .where('a.profile LIKE :pattern', { pattern })
     .getMany();
   return rows.filter((row) => row.id !== exceptAccountId && (row.profile?.enrollments ?? []).some((e) => sameEnrollment(e, enrollment)));
@@ -45,11 +48,14 @@ const STUDENT_NUMBER_LOCK_SECONDS = 10;
 /**
  * Runs `work` — the check that no other account holds the student number, and the transaction that
  * attaches it — while no other process runs it for the same number of the same university: of two
- * approvals of one number for two accounts at once, the second then finds the first's account. Throws
+ * approvals of one number for two accounts at once, the second then finds the first's account. Every
+ * statement of `work` goes through the scope's manager (src/db/named-lock.ts). Throws
  * NamedLockTimeout (src/db/named-lock.ts) when another held it for STUDENT_NUMBER_LOCK_SECONDS.
  */
-export function whileStudentNumberLocked<T>(services: Pick<Services, 'database'>, enrollment: Pick<Enrollment, 'university' | 'student_number'>, work: () => Promise<T>): Promise<T> {
-  if (!enrollment.student_number) return work();
+export function whileStudentNumberLocked<T>(
+  services: Pick<Services, 'database'>, enrollment: Pick<Enrollment, 'university' | 'student_number'>, work: (scope: LockScope) => Promise<T>,
+): Promise<T> {
+  if (!enrollment.student_number) return work({ manager: services.database.dataSource.manager });
   const key = createHash('sha256').update(`${enrollment.university}\0${enrollment.student_number}`).digest('hex').slice(0, 20);
   return withNamedLock(services.database.dataSource, `cert-idp:sn:${key}`, work, { waitSeconds: STUDENT_NUMBER_LOCK_SECONDS });
 }

@@ -39,9 +39,17 @@ export class ApplicationStore {
     this.views = manager.getRepository(database.entities.ApplicationView);
   }
 
-  /** Runs `work` with a store whose every statement belongs to one transaction (all saved, or none). */
-  inTransaction<T>(work: (store: ApplicationStore, manager: EntityManager) => Promise<T>): Promise<T> {
-    return runInTransaction(this.database, (manager) => work(new ApplicationStore(this.database, manager), manager));
+  /**
+   * Runs `work` with a store whose every statement belongs to one transaction (all saved, or none);
+   * `on`: the connection it must run on (one holding a named lock, src/db/named-lock.ts).
+   */
+  inTransaction<T>(work: (store: ApplicationStore, manager: EntityManager) => Promise<T>, on?: EntityManager): Promise<T> {
+    return runInTransaction(this.database, (manager) => work(new ApplicationStore(this.database, manager), manager), on);
+  }
+
+  /** The store with every statement on `manager` (the connection of a named lock, src/db/named-lock.ts). */
+  on(manager: EntityManager): ApplicationStore {
+    return new ApplicationStore(this.database, manager);
   }
 
   async createDraft(input: { purpose: ApplicationPurpose; email: string; lang: string; accountId?: string | null }): Promise<ApplicationRow> {

@@ -7,8 +7,8 @@ import { NamedLockTimeout, withNamedLock } from './named-lock.js';
 
 /** How long a process waits for another one's migrations before it gives up (the chart's Job deadline). */
 const LOCK_WAIT_SECONDS = 600;
-/** The wait is asked for in rounds of this length, each one reported (`onWait`). */
-const LOCK_ROUND_SECONDS = 5;
+/** How often a waiting process asks again, each time reported (`onWait`). */
+const LOCK_POLL_MS = 5000;
 /** The lock's name (before the database's): the same in every release, so that old and new replicas exclude each other. */
 const LOCK_PREFIX = 'cert-idp:migrations:';
 
@@ -25,7 +25,7 @@ export interface MigrationLockOptions {
 export async function withMigrationLock<T>(dataSource: DataSource, work: (runner?: QueryRunner) => Promise<T>, options: MigrationLockOptions = {}): Promise<T> {
   const waitSeconds = options.waitSeconds ?? LOCK_WAIT_SECONDS;
   try {
-    return await withNamedLock(dataSource, LOCK_PREFIX, work, { waitSeconds, roundSeconds: LOCK_ROUND_SECONDS, onWait: options.onWait });
+    return await withNamedLock(dataSource, LOCK_PREFIX, ({ runner }) => work(runner), { waitSeconds, pollMs: LOCK_POLL_MS, onWait: options.onWait });
   } catch (error) {
     if (error instanceof NamedLockTimeout) throw new Error(`another process has been migrating the database for over ${waitSeconds} s (migration lock held)`);
     throw error;

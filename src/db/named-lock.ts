@@ -1,17 +1,19 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 // A lock held across every replica for a short piece of work that must not run twice at once (the
-// migrations at start-up; approving a student number for an account). MySQL/MariaDB: the server's
-// named lock (GET_LOCK), held on a connection of its own and released by the server if that
-// connection dies, so a crashed holder blocks no one. The embedded SQLite (sql.js) belongs to a single
-// process: a queue in memory, where a holder waits its turn without a limit (the holders are short).
+// migrations at start-up; issuing a one-time link for an account; approving a student number). MySQL/
+// MariaDB: the server's named lock (GET_LOCK), held on a connection that the work then runs on, and
+// released by the server if that connection dies, so a crashed holder blocks no one. A waiter asks
+// again every `pollMs` and holds no connection in between: waiters never take the pool's connections
+// from the holder or from anyone else. The embedded SQLite (sql.js) belongs to a single process: a
+// queue in memory, where a holder waits its turn without a limit (the holders are short).
 
 export interface NamedLockOptions {
   /** How long to wait for another holder before giving up with NamedLockTimeout. */
   waitSeconds: number;
-  /** The wait is asked for in rounds of this length (default: all at once), each one reported (`onWait`). */
-  roundSeconds?: number;
-  /** Called when another holder has the lock, before each wait round. */
+  /** How often a waiter asks again (default 25 ms). */
+  pollMs?: number;
+  /** Called each time another holder has the lock, before waiting to ask again. */
   onWait?: () => void;
 }
 
@@ -20,38 +22,47 @@ export class NamedLockTimeout extends Error {
   override name = 'NamedLockTimeout';
 }
 
+/**
+ * What the work runs on: every statement of it must go through `manager` (on MySQL/MariaDB, the
+ * connection that holds the lock: statements on another pooled connection would need a second one per
+ * holder, and holders could then wait for each other's connections). `runner` is that connection's
+ * query runner (none on SQLite).
+ */
+export interface LockScope { manager: EntityManager; runner?: QueryRunner }
+
 /** The in-process queues of the embedded database, by lock name: the last holder's turn. */
 const turns = new WeakMap<DataSource, Map<string, Promise<unknown>>>();
 
 /**
  * Runs `work` while this process holds the lock `prefix` (at most 32 characters; the lock is
- * server-wide, so the database's name is added, hashed). `work` gets the query runner whose connection
- * holds it (MySQL/MariaDB), or none (SQLite). Work that reads and writes in a transaction should start
- * it inside: the transaction then sees everything an earlier holder committed.
+ * server-wide, so the database's name is added, hashed). Work that reads and writes in a transaction
+ * should start it inside, on the scope's manager: it then sees everything an earlier holder committed.
  */
-export async function withNamedLock<T>(dataSource: DataSource, prefix: string, work: (runner?: QueryRunner) => Promise<T>, options: NamedLockOptions): Promise<T> {
+export async function withNamedLock<T>(dataSource: DataSource, prefix: string, work: (scope: LockScope) => Promise<T>, options: NamedLockOptions): Promise<T> {
   if (prefix.length > 32) throw new Error(`lock name too long: ${prefix}`);
-  if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') return inTurn(dataSource, prefix, () => work());
-  const runner = dataSource.createQueryRunner();
+  if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') {
+    return inTurn(dataSource, prefix, () => work({ manager: dataSource.manager }));
+  }
   const name = 'CONCAT(?, MD5(DATABASE()))';
-  try {
-    const deadline = Date.now() + options.waitSeconds * 1000;
-    const round = options.roundSeconds ?? options.waitSeconds;
-    for (let attempt = 0; ; attempt += 1) {
-      const seconds = attempt === 0 ? 0 : Math.max(0, Math.min(round, Math.ceil((deadline - Date.now()) / 1000)));
-      const [row] = await runner.query(`SELECT GET_LOCK(${name}, ?) AS got`, [prefix, seconds]) as Array<{ got: number | string | null }>;
-      if (Number(row?.got) === 1) break;
-      if (row?.got === null || row?.got === undefined) throw new Error(`the lock ${prefix} could not be taken (GET_LOCK)`);
-      if (Date.now() >= deadline) throw new NamedLockTimeout(`the lock ${prefix} was held by another process for over ${options.waitSeconds} s`);
-      options.onWait?.();
-    }
+  const deadline = Date.now() + options.waitSeconds * 1000;
+  for (;;) {
+    const runner = dataSource.createQueryRunner();
     try {
-      return await work(runner);
+      const [row] = await runner.query(`SELECT GET_LOCK(${name}, 0) AS got`, [prefix]) as Array<{ got: number | string | null }>;
+      if (row?.got === null || row?.got === undefined) throw new Error(`the lock ${prefix} could not be taken (GET_LOCK)`);
+      if (Number(row.got) === 1) {
+        try {
+          return await work({ manager: runner.manager, runner });
+        } finally {
+          await runner.query(`SELECT RELEASE_LOCK(${name})`, [prefix]).catch(() => undefined);
+        }
+      }
     } finally {
-      await runner.query(`SELECT RELEASE_LOCK(${name})`, [prefix]).catch(() => undefined);
+      await runner.release();
     }
-  } finally {
-    await runner.release();
+    if (Date.now() >= deadline) throw new NamedLockTimeout(`the lock ${prefix} was held by another process for over ${options.waitSeconds} s`);
+    options.onWait?.();
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25));
   }
 }
 

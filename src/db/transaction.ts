@@ -8,8 +8,12 @@ import { sqliteGateOf } from './sqlite-gate.js';
 // The embedded SQLite (sql.js: the demo and tests) has a single connection: a transaction runs alone,
 // with the statements of other requests waiting until it ends (src/db/sqlite-gate.ts).
 
-export function runInTransaction<T>(database: Database, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const run = () => database.dataSource.transaction((manager) => work(manager));
+/**
+ * `on`: the manager of a connection the transaction must run on (one holding a named lock,
+ * src/db/named-lock.ts) — on MySQL/MariaDB; the embedded SQLite has only one.
+ */
+export function runInTransaction<T>(database: Database, work: (manager: EntityManager) => Promise<T>, on?: EntityManager): Promise<T> {
+  const run = () => (on && database.dialect === 'mysql' ? on : database.dataSource.manager).transaction((manager) => work(manager));
   const gate = sqliteGateOf(database.dataSource);
   return gate ? gate.exclusive(run) : run();
 }

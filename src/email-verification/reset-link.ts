@@ -4,7 +4,7 @@ import type { AuditEvent } from '../audit/audit-log.js';
 import { urlMail, type MailBranding, type MailContent } from '../mail/templates.js';
 import type { Services } from '../services.js';
 import { oneTimeUrl } from '../tokens/one-time-tokens.js';
-import { underMailLimit } from './service.js';
+import { issueWithinMailLimit } from './service.js';
 
 // The mailed link of a forgotten credential (S6 第2パスワードを忘れた場合, G11 パスワードを忘れた場合): the
 // caller has found the account the address belongs to; this sends it the one-time URL, within the
@@ -62,13 +62,13 @@ export async function mailResetLink(
   request: ResetLinkRequest,
 ): Promise<'sent' | 'limited'> {
   const { account, ip } = request;
-  if (!(await underMailLimit(services, account.id))) {
+  const payload: Record<string, string> = { lang: request.lang };
+  if (request.interactionUid) payload.interactionUid = request.interactionUid;
+  const token = await issueWithinMailLimit(services, request.purpose, account.id, payload);
+  if (!token) {
     await services.audit.record(request.event, { accountId: account.id, ip, detail: { matched: true, limited: true, ...request.auditDetail } });
     return 'limited';
   }
-  const payload: Record<string, string> = { lang: request.lang };
-  if (request.interactionUid) payload.interactionUid = request.interactionUid;
-  const token = await services.tokens.issue(request.purpose, account.id, payload);
   const url = oneTimeUrl(services.config.issuer, request.path, token);
   await services.sendMail(account.email, request.mail(request.lang, services.mailBranding, url, services.tokens.lifetime));
   await services.audit.record(request.event, { accountId: account.id, ip, detail: { matched: true, ...request.auditDetail } });

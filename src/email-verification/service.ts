@@ -1,6 +1,6 @@
 import { EmailTakenError, normalizeEmail } from '../accounts/account-store.js';
 import type { Lang } from '../config/types.js';
-import type { AccountRow } from '../db/entities.js';
+import type { AccountRow, TokenPurpose } from '../db/entities.js';
 import type { Services } from '../services.js';
 import { oneTimeUrl } from '../tokens/one-time-tokens.js';
 import { emailMails } from './mails.js';
@@ -17,10 +17,15 @@ export const EMAIL_CONFIRM_PATHS: Record<EmailPurpose, string> = {
 
 type EmailDeps = Pick<Services, 'config' | 'accounts' | 'tokens' | 'audit' | 'sendMail' | 'mailBranding' | 'langOf'>;
 
-/** Mails with a one-time URL are limited per account and hour (throttle.mailPerAccountPerHour). */
-export async function underMailLimit(services: Pick<Services, 'config' | 'tokens'>, accountId: string): Promise<boolean> {
-  const since = new Date(Date.now() - 3600_000);
-  return (await services.tokens.countIssuedSince(accountId, since)) < services.config.throttle.mailPerAccountPerHour;
+/**
+ * Mails with a one-time URL are limited per account and hour (throttle.mailPerAccountPerHour): the
+ * token for one, or none when the limit holds (src/tokens/one-time-tokens.ts counts and issues under
+ * one lock, so requests sent at once cannot pass it together).
+ */
+export function issueWithinMailLimit(
+  services: Pick<Services, 'config' | 'tokens'>, purpose: TokenPurpose, accountId: string, payload: Record<string, string>,
+): Promise<string | undefined> {
+  return services.tokens.issueWithinLimit(purpose, accountId, payload, services.config.throttle.mailPerAccountPerHour);
 }
 
 export type MailRequest = { kind: 'sent' } | { kind: 'limited' };
@@ -35,17 +40,17 @@ export async function requestEmailVerification(
   input: { account: AccountRow; email: string; lang: Lang; purpose: EmailPurpose; interactionUid?: string; ip: string },
 ): Promise<MailRequest> {
   const { accounts, tokens, audit, config } = services;
-  if (!(await underMailLimit(services, input.account.id))) return { kind: 'limited' };
   const email = normalizeEmail(input.email);
   const lang = input.lang;
-  if (!(await accounts.emailAvailableFor(input.account.id, email))) {
-    // Count it against the mail limit like a real link, so the limit cannot be used to probe.
-    await tokens.issue(input.purpose, input.account.id, { email, unusable: 'address_in_use' });
+  const available = await accounts.emailAvailableFor(input.account.id, email);
+  const payload: Record<string, string> = available ? { email, lang } : { email, unusable: 'address_in_use' };
+  if (available && input.interactionUid) payload.interactionUid = input.interactionUid;
+  // An address in use counts against the mail limit like a real link, so the limit cannot be used to probe.
+  const token = await issueWithinMailLimit(services, input.purpose, input.account.id, payload);
+  if (!token) return { kind: 'limited' };
+  if (!available) {
     await services.sendMail(email, emailMails.addressInUse(lang, services.mailBranding));
   } else {
-    const payload: Record<string, string> = { email, lang };
-    if (input.interactionUid) payload.interactionUid = input.interactionUid;
-    const token = await tokens.issue(input.purpose, input.account.id, payload);
     const path = EMAIL_CONFIRM_PATHS[input.purpose];
     const url = oneTimeUrl(config.issuer, path, token);
     const template = input.purpose === 'register_email' ? emailMails.registerEmail : emailMails.changeEmail;

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ApplicationPurpose, ApplicationRow, CatalogueEntryRow } from '../db/entities.js';
+import { withNamedLock } from '../db/named-lock.js';
 import type { Services } from '../services.js';
 import type { ApplicationForm } from '../applications/fields.js';
 import type { FormFieldName } from '../applications/form.js';
@@ -23,12 +25,18 @@ export type StartedApplication = { kind: 'started'; application: ApplicationRow;
  * too many within the hour (the mail limit). The caller mails the URL.
  */
 export async function startApplication(
-  services: Store & Pick<Services, 'config'>,
+  services: Store & Pick<Services, 'config' | 'database'>,
   input: { purpose: ApplicationPurpose; email: string; lang: string; accountId?: string; continuePath: string },
 ): Promise<StartedApplication> {
   const store = services.applications;
-  if ((await store.countStartedSince(input.email, new Date(Date.now() - 3600_000))) >= services.config.throttle.mailPerAccountPerHour) return { kind: 'limited' };
-  const application = await store.createDraft({ purpose: input.purpose, email: input.email, lang: input.lang, accountId: input.accountId });
+  // Counted and created under the address's lock: requests sent at once cannot pass the limit together.
+  const lockKey = createHash('sha256').update(input.email).digest('hex').slice(0, 20);
+  const application = await withNamedLock(services.database.dataSource, `cert-idp:ap:${lockKey}`, async ({ manager }) => {
+    const locked = store.on(manager);
+    if ((await locked.countStartedSince(input.email, new Date(Date.now() - 3600_000))) >= services.config.throttle.mailPerAccountPerHour) return undefined;
+    return locked.createDraft({ purpose: input.purpose, email: input.email, lang: input.lang, accountId: input.accountId });
+  }, { waitSeconds: 10 });
+  if (!application) return { kind: 'limited' };
   const minutes = services.config.lifetimes.oneTimeUrlMinutes;
   const key = await store.issueAccessFor(application.id, minutes * 60_000);
   return { kind: 'started', application, url: `${services.config.issuer}${input.continuePath}?key=${encodeURIComponent(key)}`, minutes };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { And, IsNull, LessThan, MoreThan, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
+import { withNamedLock } from '../db/named-lock.js';
 import type { OneTimeTokenRow, TokenPurpose } from '../db/entities.js';
 
 export type TokenCheck =
@@ -23,18 +24,44 @@ export function oneTimeUrl(issuer: string, path: string, token: string): string 
 export class OneTimeTokens {
   private readonly rows: Repository<OneTimeTokenRow>;
 
-  constructor(database: Database, private readonly lifetimeMinutes: number) {
+  constructor(private readonly database: Database, private readonly lifetimeMinutes: number) {
     this.rows = database.dataSource.getRepository(database.entities.OneTimeToken);
   }
 
   get lifetime(): number { return this.lifetimeMinutes; }
 
   /** Issues a token; earlier unused tokens of the same purpose for the account stop working. */
-  async issue(purpose: TokenPurpose, accountId: string, payload: Record<string, string> | null = null): Promise<string> {
+  issue(purpose: TokenPurpose, accountId: string, payload: Record<string, string> | null = null): Promise<string> {
+    return this.whileAccountLocked(accountId, (rows) => this.issueNow(rows, purpose, accountId, payload));
+  }
+
+  /**
+   * Issues a token as issue() does, unless the account was sent `maxPerHour` tokens (of any purpose)
+   * within the hour: then none (undefined), and nothing changes.
+   */
+  issueWithinLimit(purpose: TokenPurpose, accountId: string, payload: Record<string, string> | null, maxPerHour: number): Promise<string | undefined> {
+    return this.whileAccountLocked(accountId, async (rows) => {
+      if ((await rows.countBy({ accountId, createdAt: MoreThan(new Date(Date.now() - 3600_000)) })) >= maxPerHour) return undefined;
+      return this.issueNow(rows, purpose, accountId, payload);
+    });
+  }
+
+  /**
+   * Runs `work` while no other process issues a token for the account: of requests sent at once (a
+   * double click, two tabs), each sees the tokens of those before it — so the hourly limit holds
+   * exactly and only the last link issued works.
+   */
+  private whileAccountLocked<T>(accountId: string, work: (rows: Repository<OneTimeTokenRow>) => Promise<T>): Promise<T> {
+    const key = createHash('sha256').update(accountId).digest('hex').slice(0, 20);
+    return withNamedLock(this.database.dataSource, `cert-idp:tk:${key}`, ({ manager }) => work(manager.getRepository(this.database.entities.OneTimeToken)), { waitSeconds: 10 });
+  }
+
+  /** `rows`: the table on the lock's connection. */
+  private async issueNow(rows: Repository<OneTimeTokenRow>, purpose: TokenPurpose, accountId: string, payload: Record<string, string> | null): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
-    await this.rows.update({ accountId, purpose, usedAt: IsNull() }, { usedAt: now });
-    await this.rows.insert({
+    await rows.update({ accountId, purpose, usedAt: IsNull() }, { usedAt: now });
+    await rows.insert({
       id: randomUUID(),
       tokenHash: hashToken(token),
       purpose,
@@ -68,6 +95,9 @@ export class OneTimeTokens {
       { usedAt: now },
     );
     if (result.affected !== 1) return { status: 'used' };
+    // A link used ends any other of its purpose still open for the account (issue() leaves none; this
+    // holds even for links issued before it took its lock).
+    await this.rows.update({ accountId: checked.token.accountId, purpose, usedAt: IsNull() }, { usedAt: now });
     return { status: 'valid', token: { ...checked.token, usedAt: now } };
   }
 

@@ -5,6 +5,7 @@ import { urlIn } from '../support/smtp.js';
 import { pdfBytes, pngImage } from '../support/images.js';
 import { openMailedUrl, startApplication, upload, validForm } from '../support/graduates.js';
 import { importPostalCodes } from '../../src/postal/import.js';
+import { requestApplication } from '../../src/graduates/apply/service.js';
 
 for (const db of DATABASES) {
   describe(`graduate application G1 over HTTP (${db.name})`, () => {
@@ -139,6 +140,16 @@ for (const db of DATABASES) {
       const expired = await other.get(urlIn(late));
       expect(expired.status).to.equal(410);
       expect(textOf(expired)).to.contain('有効期限が切れています');
+    });
+
+    it('新規登録手続き pressed many times at once for one address: the hourly limit holds exactly', async () => {
+      const email = 'burst@example.com';
+      const limit = server.config.throttle.mailPerAccountPerHour;
+      const outcomes = await Promise.all(Array.from({ length: limit + 3 }, () => requestApplication(server.services, { email, lang: 'ja', ip: '192.0.2.44' })));
+      expect(outcomes.filter((outcome) => outcome.kind === 'sent')).to.have.length(limit);
+      expect(outcomes.filter((outcome) => outcome.kind === 'limited')).to.have.length(3);
+      const { dataSource, entities } = server.services.database;
+      expect(await dataSource.getRepository(entities.Application).countBy({ email })).to.equal(limit);
     });
 
     it('郵便番号 検索 fills the address from the postal-code table; an unknown code says so', async () => {

@@ -31,11 +31,11 @@ for (const db of DATABASES) {
     it('holders of one name take turns, and a holder sees what the one before it committed; other names do not wait', async () => {
       const events: string[] = [];
       const { dataSource } = database;
-      const holder = (name: string, label: string) => withNamedLock(dataSource, name, async () => {
+      const holder = (name: string, label: string) => withNamedLock(dataSource, name, async ({ manager }) => {
         events.push(`${label} in`);
-        const seen = await dataSource.getRepository(database.entities.SamlAssertionSeen).countBy({ id: name });
+        const seen = await manager.getRepository(database.entities.SamlAssertionSeen).countBy({ id: name });
         await wait(150);
-        if (!seen) await dataSource.getRepository(database.entities.SamlAssertionSeen).insert({ id: name, expiresAt: new Date(Date.now() + 60_000) });
+        if (!seen) await manager.getRepository(database.entities.SamlAssertionSeen).insert({ id: name, expiresAt: new Date(Date.now() + 60_000) });
         events.push(`${label} out`);
         return seen;
       }, { waitSeconds: 10 });
@@ -45,6 +45,27 @@ for (const db of DATABASES) {
       // Each holder inserts its name's row unless it sees one: the second holder of "a" saw the first's.
       expect([first, second]).to.deep.equal([0, 1]);
       expect(other).to.equal(0);
+    });
+
+    it('more holders at once than the pool has connections, of one name and of many, all get their turn', async () => {
+      const { dataSource } = database;
+      const counter = dataSource.getRepository(database.entities.SamlAssertionSeen);
+      await counter.insert({ id: 'named-lock-count', expiresAt: new Date(0) });
+      // 25 of one name, each adding one second to a shared row (read, then write: lost without the lock).
+      const bump = () => withNamedLock(dataSource, 'cert-idp:test:e', async ({ manager }) => {
+        const rows = manager.getRepository(database.entities.SamlAssertionSeen);
+        const row = await rows.findOneByOrFail({ id: 'named-lock-count' });
+        await rows.update({ id: 'named-lock-count' }, { expiresAt: new Date(row.expiresAt.getTime() + 1000) });
+      }, { waitSeconds: 20, pollMs: 5 });
+      // And 25 of as many names, each holding its lock while it works (the pool has 10 connections).
+      const apart = (i: number) => withNamedLock(dataSource, `cert-idp:test:f${i}`, async ({ manager }) => {
+        await manager.query('SELECT 1');
+        await wait(20);
+        return i;
+      }, { waitSeconds: 20 });
+      const results = await Promise.all([...Array.from({ length: 25 }, bump), ...Array.from({ length: 25 }, (_, i) => apart(i))]);
+      expect(results.slice(25)).to.deep.equal(Array.from({ length: 25 }, (_, i) => i));
+      expect((await counter.findOneByOrFail({ id: 'named-lock-count' })).expiresAt.getTime()).to.equal(25_000);
     });
 
     it('a holder whose work fails releases the lock', async () => {
@@ -62,9 +83,9 @@ for (const db of DATABASES) {
         const holding = withNamedLock(database.dataSource, 'cert-idp:test:d', async () => { entered(); await held; }, { waitSeconds: 5 });
         await inside;
         let waits = 0;
-        const refused = withNamedLock(database.dataSource, 'cert-idp:test:d', async () => 'never', { waitSeconds: 2, roundSeconds: 1, onWait: () => { waits += 1; } });
+        const refused = withNamedLock(database.dataSource, 'cert-idp:test:d', async () => 'never', { waitSeconds: 2, pollMs: 200, onWait: () => { waits += 1; } });
         expect(await rejectionOf(refused)).to.be.instanceOf(NamedLockTimeout);
-        expect(waits, 'each round reported').to.be.at.least(1);
+        expect(waits, 'each attempt reported').to.be.at.least(5);
         release();
         await holding;
         expect(await withNamedLock(database.dataSource, 'cert-idp:test:d', async () => 'free', { waitSeconds: 1 })).to.equal('free');

@@ -122,6 +122,22 @@ for (const db of DATABASES) {
       expect((await expiring.consume('register_email', soon)).status).to.equal('expired');
     });
 
+    it('one-time tokens sent at once (a double click, two tabs): the hourly limit holds exactly and only one link works', async () => {
+      const tokens = new OneTimeTokens(database, 30);
+      const issued = await Promise.all(Array.from({ length: 8 }, () => tokens.issueWithinLimit('reset_password', 'acc-burst', { lang: 'ja' }, 5)));
+      const links = issued.filter((token): token is string => token !== undefined);
+      expect(links, 'issued within the limit of 5').to.have.length(5);
+      const statuses = await Promise.all(links.map(async (token) => (await tokens.check('reset_password', token)).status));
+      expect(statuses.filter((status) => status === 'valid'), 'links that still work').to.have.length(1);
+      // A link issued outside the lock (as before it existed) is ended by the use of another.
+      const rows = database.dataSource.getRepository(database.entities.OneTimeToken);
+      const open = links[statuses.indexOf('valid')]!;
+      const stale = links.find((token) => token !== open)!;
+      await rows.update({ tokenHash: hashToken(stale) }, { usedAt: null });
+      expect((await tokens.consume('reset_password', open)).status).to.equal('valid');
+      expect((await tokens.check('reset_password', stale)).status, 'the other link after a use').to.equal('used');
+    });
+
     it('throttle: locks after the limit within the window, per key, and a reset clears it', async () => {
       const throttle = new LoginThrottle(database);
       const rule = { maxFailures: 3, windowMinutes: 15, lockMinutes: 15 };

@@ -14,7 +14,7 @@ import { applicantMayEdit } from '../../applications/state-machine.js';
  * the address). The page answers the same whatever the address.
  */
 export async function requestApplication(
-  services: Pick<Services, 'applications' | 'config' | 'sendMail' | 'mailBranding' | 'audit'>,
+  services: Pick<Services, 'applications' | 'config' | 'database' | 'sendMail' | 'mailBranding' | 'audit'>,
   input: { email: string; lang: Lang; ip: string },
 ): Promise<{ kind: 'sent' | 'limited' }> {
   const email = normalizeEmail(input.email);

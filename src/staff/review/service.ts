@@ -55,8 +55,8 @@ interface DecisionWrites { applications: ApplicationStore; accounts: Repository<
  * Runs a decision's writes in one transaction (all saved, or none). The application's move is always
  * the first write: a decision that lost the race to another one learns so before it wrote anything.
  */
-function inOneTransaction<T>(services: Pick<Services, 'applications' | 'database'>, work: (writes: DecisionWrites) => Promise<T>): Promise<T> {
-  return services.applications.inTransaction((applications, manager) => work({ applications, manager, accounts: manager.getRepository(services.database.entities.Account) }));
+function inOneTransaction<T>(services: Pick<Services, 'applications' | 'database'>, work: (writes: DecisionWrites) => Promise<T>, on?: EntityManager): Promise<T> {
+  return services.applications.inTransaction((applications, manager) => work({ applications, manager, accounts: manager.getRepository(services.database.entities.Account) }), on);
 }
 
 /** The address was taken meanwhile (the check before the decision is not atomic): the decision was undone. */
@@ -188,8 +188,8 @@ async function approveEnrollment(services: ReviewServices, actor: StaffActor, ap
   const enrollment = enrollmentFromForm((application.form ?? {}) as ApplicationForm);
   // A student number another account already holds is never attached here: staff sort it out. The
   // check and the attach hold the number's lock, so two approvals of it for two accounts cannot both pass.
-  const status = await whileStudentNumberLocked(services, enrollment, async () => {
-    if ((await enrollmentHolders(services, enrollment, account.id)).length) throw new ReviewError('student_number_taken');
+  const status = await whileStudentNumberLocked(services, enrollment, async ({ manager: locked }) => {
+    if ((await enrollmentHolders(services, enrollment, account.id, locked)).length) throw new ReviewError('student_number_taken');
     return inOneTransaction(services, async ({ applications, accounts }) => {
       const moved = await applications.transition(application, 'approve', by(actor), { accountId: account.id });
       // The profile as it is now, locked until the commit on MySQL/MariaDB (the embedded SQLite runs one
@@ -198,7 +198,7 @@ async function approveEnrollment(services: ReviewServices, actor: StaffActor, ap
       const current = (await accounts.findOne({ where: { id: account.id }, lock }))?.profile ?? account.profile;
       await accounts.update({ id: account.id }, { profile: withEnrollment(current, enrollment), updatedAt: new Date() });
       return moved;
-    });
+    }, locked);
   }).catch((error: unknown) => {
     if (error instanceof NamedLockTimeout) throw new ReviewError('student_number_busy');
     throw error;

@@ -17,7 +17,7 @@ import { graduateMails } from '../../mails.js';
  * 学籍番号追加 with its one-time URL to the account's address.
  */
 export async function requestEnrollment(
-  services: Pick<Services, 'applications' | 'config' | 'sendMail' | 'mailBranding' | 'audit'>,
+  services: Pick<Services, 'applications' | 'config' | 'database' | 'sendMail' | 'mailBranding' | 'audit'>,
   input: { account: AccountRow; lang: Lang; ip: string },
 ): Promise<{ kind: 'sent' | 'limited' }> {
   const email = input.account.email!;
