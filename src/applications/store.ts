@@ -47,12 +47,9 @@ export class ApplicationStore {
     return runInTransaction(this.database, (manager) => work(new ApplicationStore(this.database, manager), manager), on);
   }
 
-  /** The store with every statement on `manager` (the connection of a named lock, src/db/named-lock.ts). */
-  on(manager: EntityManager): ApplicationStore {
-    return new ApplicationStore(this.database, manager);
-  }
 
-  async createDraft(input: { purpose: ApplicationPurpose; email: string; lang: string; accountId?: string | null }): Promise<ApplicationRow> {
+  /** `manager`: the connection to write on (one holding a named lock, src/db/named-lock.ts). */
+  async createDraft(input: { purpose: ApplicationPurpose; email: string; lang: string; accountId?: string | null }, manager?: EntityManager): Promise<ApplicationRow> {
     const now = new Date();
     const row: ApplicationRow = {
       id: randomUUID(), purpose: input.purpose, kind: 'new', status: 'draft', email: input.email, lang: input.lang, form: null,
@@ -60,7 +57,7 @@ export class ApplicationStore {
       staffComment: null, decidedBy: null, decidedAt: null, submittedAt: null, documentsPurgedAt: null, createdAt: now, updatedAt: now,
       ...reviewKeysOf(input.email, null),
     };
-    await this.rows.insert(row);
+    await (manager ? manager.getRepository(this.database.entities.Application) : this.rows).insert(row);
     await this.recordEvent(row.id, 'applicant', null, 'created');
     return row;
   }
@@ -91,8 +88,8 @@ export class ApplicationStore {
   }
 
   /** How many applications were started for an address since a moment (to cap mails). */
-  countStartedSince(email: string, since: Date): Promise<number> {
-    return this.rows.createQueryBuilder('a').where('a.email = :email', { email }).andWhere('a.created_at > :since', { since }).getCount();
+  countStartedSince(email: string, since: Date, manager?: EntityManager): Promise<number> {
+    return (manager ? manager.getRepository(this.database.entities.Application) : this.rows).createQueryBuilder('a').where('a.email = :email', { email }).andWhere('a.created_at > :since', { since }).getCount();
   }
 
   async findByAccessKey(key: unknown): Promise<ApplicationRow | { expired: true } | undefined> {

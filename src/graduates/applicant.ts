@@ -32,9 +32,8 @@ export async function startApplication(
   // Counted and created under the address's lock: requests sent at once cannot pass the limit together.
   const lockKey = createHash('sha256').update(input.email).digest('hex').slice(0, 20);
   const application = await withNamedLock(services.database.dataSource, `cert-idp:ap:${lockKey}`, async ({ manager }) => {
-    const locked = store.on(manager);
-    if ((await locked.countStartedSince(input.email, new Date(Date.now() - 3600_000))) >= services.config.throttle.mailPerAccountPerHour) return undefined;
-    return locked.createDraft({ purpose: input.purpose, email: input.email, lang: input.lang, accountId: input.accountId });
+    if ((await store.countStartedSince(input.email, new Date(Date.now() - 3600_000), manager)) >= services.config.throttle.mailPerAccountPerHour) return undefined;
+    return store.createDraft({ purpose: input.purpose, email: input.email, lang: input.lang, accountId: input.accountId }, manager);
   }, { waitSeconds: 10 });
   if (!application) return { kind: 'limited' };
   const minutes = services.config.lifetimes.oneTimeUrlMinutes;

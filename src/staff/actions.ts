@@ -15,6 +15,8 @@ export type ReviewProblem =
   | 'incomplete_form'
   | 'comment_required'
   | 'not_initial'
+  /** Another request reissued the initial password a moment before this one. */
+  | 'already_reissued'
   | 'no_email'
   | 'student_number_taken'
   /** Another approval of the same student number held it for longer than a decision waits. */

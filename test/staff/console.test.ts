@@ -11,6 +11,7 @@ import { ApplicationStateError, ApplicationStore } from '../../src/applications/
 import { TypeOrmAdapter } from '../../src/oidc/adapter.js';
 import { createStaffUser } from '../../src/staff/members/service.js';
 import { ReviewError } from '../../src/staff/actions.js';
+import { reissueInitialPassword } from '../../src/staff/accounts/service.js';
 import { generateInitialPassword } from '../../src/staff/initial-password.js';
 import { approveApplication, rejectApplication } from '../../src/staff/review/service.js';
 import { listCatalogue } from '../../src/applications/catalogue.js';
@@ -586,6 +587,14 @@ for (const db of DATABASES) {
       expect(await server.services.hasher.verify(account.passwordHash, secondPassword)).to.equal(true);
       expect(await server.services.hasher.verify(account.passwordHash, firstPassword)).to.equal(false);
       expect(account.passwordIsInitial).to.equal(true);
+      // Re-issued three times at once (a double click, two clerks): one password is mailed, the others are told.
+      const outcomes = await Promise.allSettled([0, 1, 2].map(() => reissueInitialPassword(server.services, { id: 'staff-x', ip: null }, { accountId: accountId! })));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+      expect(outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected').map((outcome) => (outcome.reason as ReviewError).problem))
+        .to.deep.equal(['already_reissued', 'already_reissued']);
+      const reissued = await server.smtp.waitFor(email, (m) => m.subject.includes('初回パスワード再発行のお知らせ') && initialPasswordIn(m) !== secondPassword);
+      account = (await server.services.accounts.findById(accountId!))!;
+      expect(await server.services.hasher.verify(account.passwordHash, initialPasswordIn(reissued)), 'the one password mailed works').to.equal(true);
 
       page = await reviewerBrowser.submit(page, `/admin/accounts/${accountId}/lock`, {});
       expect(textOf(page)).to.contain('アカウントをロックしました。');

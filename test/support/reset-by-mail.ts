@@ -110,7 +110,7 @@ export async function expectForgotAnswerBeforeWork(
   const ask = (email: string) => askForgotten(server, page.path, email);
   const watch = watchWorkAroundAnswer(server, page.path, [
     [services.accounts, page.lookup, 'lookup'],
-    [services.tokens, 'issue', 'token'],
+    [services.tokens, 'issueWithinLimit', 'token'],
     [services, 'sendMail', 'mail'],
     [services.audit, 'record', 'audit'],
   ]);

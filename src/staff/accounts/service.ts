@@ -1,6 +1,6 @@
 import { graduateLoginUrl } from '../../applications/links.js';
 import type { AccountRow, ApplicationRow, AuditEventRow } from '../../db/entities.js';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { AuditEvent } from '../../audit/audit-log.js';
 import { accountThrottleKey } from '../../credentials/throttle-keys.js';
 import { mailResetLink, RESET_LINKS } from '../../email-verification/reset-link.js';
@@ -49,10 +49,15 @@ export async function reissueInitialPassword(
   if (!account.passwordIsInitial) throw new ReviewError('not_initial');
   if (!account.email) throw new ReviewError('no_email');
   const issued = await issueInitialPassword(services);
-  const result = await accountRows(services).update({ id: account.id, passwordIsInitial: true }, {
+  // Only over the password read above: of two reissues at once (a double click, two clerks) one
+  // mails a password, the other is told; the user never gets two passwords of which one works.
+  const result = await accountRows(services).update({ id: account.id, passwordIsInitial: true, passwordHash: account.passwordHash ?? IsNull() }, {
     passwordHash: issued.hash, passwordExpiresAt: issued.expiresAt, updatedAt: new Date(),
   });
-  if (result.affected !== 1) throw new ReviewError('not_initial');
+  if (result.affected !== 1) {
+    const now = await services.accounts.findById(account.id);
+    throw new ReviewError(now?.passwordIsInitial ? 'already_reissued' : 'not_initial');
+  }
   const mailQueued = await queueMail(services, account.email, staffMails.initialPasswordReissued(services.langOf(account.locale), services.mailBranding, {
     password: issued.password, expiresAt: issued.expiresAt, loginUrl: graduateLoginUrl(services.config),
   }));
