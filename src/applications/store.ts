@@ -161,6 +161,19 @@ export class ApplicationStore {
   }
 
   // Documents: `data` is already encrypted by the caller (DocumentVault).
+  /**
+   * The application as it is now, locked until the end of the transaction this store runs in (only
+   * inside inTransaction; MySQL/MariaDB — the embedded SQLite runs one transaction at a time): of the
+   * applicant's edits sent at once (uploads, form saves), each sees what the ones before it wrote.
+   */
+  lockedForEdit(id: string): Promise<ApplicationRow | null> {
+    return this.rows.findOne({ where: { id }, lock: this.database.dialect === 'mysql' ? { mode: 'pessimistic_write' } : undefined });
+  }
+
+  countDocuments(applicationId: string): Promise<number> {
+    return this.documents.countBy({ applicationId });
+  }
+
   async addDocument(input: Omit<ApplicationDocumentRow, 'id' | 'createdAt' | 'position' | 'caption'> & { caption?: string | null }): Promise<ApplicationDocumentRow> {
     const position = await this.documents.countBy({ applicationId: input.applicationId });
     const row: ApplicationDocumentRow = { ...input, caption: input.caption ?? null, id: randomUUID(), position, createdAt: new Date() };

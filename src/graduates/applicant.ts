@@ -102,8 +102,12 @@ export async function saveApplicationForm(services: Store & Pick<Services, 'data
   const entry = (await activeCatalogue(services.database)).find((e) => e.id === form.catalogue_id);
   if (!entry) return { kind: 'unknown_catalogue' };
   const saved: ApplicationForm = { ...form, university: entry.university, faculty: entry.faculty, department: entry.department };
-  if (application.form?.document_type) saved.document_type = application.form.document_type;
-  await services.applications.update(application.id, { form: saved as Record<string, string>, kind: form.kind === 'change' ? 'change' : 'new' });
+  // The document type belongs to the documents step: kept as stored now (an upload may have set it since this request began).
+  await services.applications.inTransaction(async (store) => {
+    const current = (await store.lockedForEdit(application.id)) ?? application;
+    if (current.form?.document_type) saved.document_type = current.form.document_type;
+    await store.update(application.id, { form: saved as Record<string, string>, kind: form.kind === 'change' ? 'change' : 'new' });
+  });
   return { kind: 'ok', form: saved };
 }
 

@@ -67,6 +67,22 @@ for (const db of DATABASES) {
       expect(events.map((e) => e.comment)).to.deep.equal(['2']);
     });
 
+    it('uploads sent at once never store more images than allowed, each at a position of its own', async () => {
+      const application = await draftWithForm('burst-upload@example.com');
+      const outcomes = await Promise.all([1, 2, 3, 4].map((n) => storeDocuments({ applications, vault }, application, { documentType: 'passport', files: [image(`${n}a`), image(`${n}b`)] }, 4)));
+      expect(outcomes.filter((outcome) => outcome === 'stored')).to.have.length(2);
+      expect(outcomes.filter((outcome) => outcome === 'full')).to.have.length(2);
+      expect((await applications.listDocuments(application.id)).map((d) => d.position)).to.deep.equal([0, 1, 2, 3]);
+    });
+
+    it('an upload keeps what the form holds when it is written, not what it held when the upload began', async () => {
+      const application = await draftWithForm('late-form@example.com');
+      // The form saved from another tab while this upload was being received.
+      await applications.update(application.id, { form: { name_kanji: '電電 花子', street: '新しい住所 1-2-3' } });
+      expect(await storeDocuments({ applications, vault }, application, { documentType: 'passport', files: [image('front')] }, 4)).to.equal('stored');
+      expect((await applications.findById(application.id))!.form).to.deep.equal({ name_kanji: '電電 花子', street: '新しい住所 1-2-3', document_type: 'passport' });
+    });
+
     it('a database failure half-way leaves nothing of that upload saved (and what was there before stays)', async () => {
       const application = await draftWithForm('halfway@example.com');
       await storeDocuments({ applications, vault }, application, { documentType: 'passport', files: [image('earlier')] });

@@ -180,7 +180,10 @@ export function applyRoutes({ services }: Pick<WebDeps, 'services'>): Router {
     if (next && !chosen) return ctx.redirect(`${BASE}/confirm`);
     const form = documentUploadForm(graduates, state.upload, t);
     if (!form.ok) return documentsPage(ctx, { errors: form.errors, values: { document_type: form.documentType, caption: state.upload.fields.caption ?? '' } }, 400);
-    await storeDocuments(services, state.application, form.value);
+    if ((await storeDocuments(services, state.application, form.value, graduates.uploads.maxFiles)) === 'full') {
+      // Another upload (a second tab, a double click) took the room this one had when it began.
+      return documentsPage(ctx, { errors: addError({}, 'files', t('apply.error.count', { count: graduates.uploads.maxFiles })), values: { document_type: form.value.documentType } }, 400);
+    }
     if (next) return ctx.redirect(`${BASE}/confirm`);
     state.application = (await services.applications.findById(state.application.id))!;
     await documentsPage(ctx, { notice: t('apply.documents.uploaded') });

@@ -58,13 +58,24 @@ export interface DocumentUpload { documentType: string; files: Array<{ type: str
  * event — in one transaction, so a failure half-way leaves nothing of it saved. The images are
  * encrypted (DocumentVault) before they are written.
  */
-export async function storeDocuments(services: Pick<Services, 'applications' | 'vault'>, application: ApplicationRow, upload: DocumentUpload): Promise<void> {
+/**
+ * Adds the images and keeps the document type in the form, all or nothing; 'full' (nothing added)
+ * when they do not fit in `maxFiles` beside the images stored by now. Under the application's row
+ * lock, so that uploads and form saves sent at once (a double click, two tabs) neither exceed the
+ * limit nor undo each other: the form written is the one stored now, not the one read at the start.
+ */
+export async function storeDocuments(
+  services: Pick<Services, 'applications' | 'vault'>, application: ApplicationRow, upload: DocumentUpload, maxFiles = Number.POSITIVE_INFINITY,
+): Promise<'stored' | 'full'> {
   const { documentType } = upload;
   const encrypted = upload.files.map((file) => ({ contentType: file.type, byteSize: file.bytes.length, data: services.vault.encrypt(file.bytes) }));
-  await services.applications.inTransaction(async (store) => {
+  return services.applications.inTransaction(async (store) => {
+    const current = (await store.lockedForEdit(application.id)) ?? application;
+    if ((await store.countDocuments(application.id)) + encrypted.length > maxFiles) return 'full';
     for (const file of encrypted) await store.addDocument({ applicationId: application.id, documentType, caption: upload.caption ?? null, ...file });
-    await store.update(application.id, { form: { ...(application.form ?? {}), document_type: documentType } });
+    await store.update(application.id, { form: { ...(current.form ?? {}), document_type: documentType } });
     await store.recordEvent(application.id, 'applicant', null, 'documents_added', String(encrypted.length));
+    return 'stored';
   });
 }
 
