@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import { IsNull, type Repository } from 'typeorm';
 import type { Database } from '../db/data-source.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { entityColumns, rowLookup, type EntityColumns } from '../db/raw-query.js';
@@ -81,11 +81,17 @@ export class AccountStore {
     return this.rows.findOneBy({ userType: 'graduate', email: normalizeEmail(email) });
   }
 
-  async setPasswords(accountId: string, hashes: { passwordHash: string; secondPasswordHash: string }): Promise<void> {
-    await this.rows.update({ id: accountId }, {
+  /**
+   * `over`: the hashes as the caller read them; then the passwords are set only if they are still
+   * those (false otherwise: another request set them first — a second tab, a double click).
+   */
+  async setPasswords(accountId: string, hashes: { passwordHash: string; secondPasswordHash: string }, over?: Pick<AccountRow, 'passwordHash' | 'secondPasswordHash'>): Promise<boolean> {
+    const where = over ? { id: accountId, passwordHash: over.passwordHash ?? IsNull(), secondPasswordHash: over.secondPasswordHash ?? IsNull() } : { id: accountId };
+    const result = await this.rows.update(where, {
       passwordHash: hashes.passwordHash, secondPasswordHash: hashes.secondPasswordHash,
       passwordIsInitial: false, passwordExpiresAt: null, updatedAt: new Date(),
     });
+    return result.affected === 1;
   }
 
   /** A changed password (G9); the account was already past its initial password. */
@@ -165,8 +171,10 @@ export class AccountStore {
     }
   }
 
-  async setSecondPasswordHash(accountId: string, hash: string): Promise<void> {
-    await this.rows.update({ id: accountId }, { secondPasswordHash: hash, updatedAt: new Date() });
+  /** `onlyIfUnset`: set only if the account has none yet (false otherwise: another request set one first). */
+  async setSecondPasswordHash(accountId: string, hash: string, onlyIfUnset = false): Promise<boolean> {
+    const result = await this.rows.update(onlyIfUnset ? { id: accountId, secondPasswordHash: IsNull() } : { id: accountId }, { secondPasswordHash: hash, updatedAt: new Date() });
+    return result.affected === 1;
   }
 
   async setLocale(accountId: string, locale: string): Promise<void> {

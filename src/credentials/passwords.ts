@@ -52,10 +52,17 @@ export async function checkNewPasswords(
   return invalid ? errors : undefined;
 }
 
-/** Stores both (hashed) and remembers them in the history. */
-export async function storePasswords(services: Deps & Pick<Services, 'accounts'>, accountId: string, input: Pick<NewPasswords, 'password' | 'secondPassword'>): Promise<void> {
+/**
+ * Stores both (hashed) and remembers them in the history. `over`: the hashes as read before; then only
+ * if they are still those (false otherwise, nothing stored: another request set them first).
+ */
+export async function storePasswords(
+  services: Deps & Pick<Services, 'accounts'>, accountId: string, input: Pick<NewPasswords, 'password' | 'secondPassword'>,
+  over?: Pick<AccountRow, 'passwordHash' | 'secondPasswordHash'>,
+): Promise<boolean> {
   const [passwordHash, secondPasswordHash] = await Promise.all([services.hasher.hash(input.password), services.hasher.hash(input.secondPassword)]);
-  await services.accounts.setPasswords(accountId, { passwordHash, secondPasswordHash });
+  if (!(await services.accounts.setPasswords(accountId, { passwordHash, secondPasswordHash }, over))) return false;
   await recordCredential(services, accountId, 'password', passwordHash);
   await recordCredential(services, accountId, 'second_password', secondPasswordHash);
+  return true;
 }

@@ -42,8 +42,13 @@ export async function checkNewSecondPassword(
 }
 
 /** Stores a new second password (hashed) and remembers it in the history. */
-export async function storeSecondPassword(services: Pick<Services, 'config' | 'database' | 'hasher' | 'accounts'>, accountId: string, candidate: string): Promise<void> {
+/**
+ * `onlyIfUnset`: the first second password, stored only if the account still has none (false
+ * otherwise, nothing stored: another request set one first).
+ */
+export async function storeSecondPassword(services: Pick<Services, 'config' | 'database' | 'hasher' | 'accounts'>, accountId: string, candidate: string, onlyIfUnset = false): Promise<boolean> {
   const hash = await services.hasher.hash(candidate);
-  await services.accounts.setSecondPasswordHash(accountId, hash);
+  if (!(await services.accounts.setSecondPasswordHash(accountId, hash, onlyIfUnset))) return false;
   await recordCredential(services, accountId, 'second_password', hash);
+  return true;
 }

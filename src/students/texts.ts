@@ -51,6 +51,7 @@ export const studentTexts = defineTexts({
   ],
   'second_password.rule.not_university': '大学で使用しているパスワードは設定しないでください。',
   'second_password.done': '第2パスワードが設定されました',
+  'second_password.already_set': '第2パスワードは、別の画面で既に設定されています。この画面で入力した値ではなく、そこで設定した第2パスワードをお使いください。',
   'forgot.title': '第2パスワード再設定',
   'forgot.lead': '第2パスワードを再設定します。登録済みのメールアドレスを入力してください。',
   'forgot.notes': [
@@ -109,6 +110,7 @@ export const studentTexts = defineTexts({
   ],
   'second_password.rule.not_university': 'Do not use the password you use at the university.',
   'second_password.done': 'The second password has been set.',
+  'second_password.already_set': 'Your second password has already been set in another window. Use the second password you set there, not the one entered here.',
   'forgot.title': 'Reset Second Password',
   'forgot.lead': 'To reset your second password, enter your registered email address.',
   'forgot.notes': [

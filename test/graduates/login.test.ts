@@ -119,6 +119,29 @@ for (const db of DATABASES) {
       expect(rehashed.passwordIsInitial).to.equal(false);
     });
 
+    it('パスワード設定 posted three times at once with different values: one pair is stored, the other tabs are told so', async () => {
+      const email = 'g3-race@example.com';
+      const initial = await approvedGraduate(server, email);
+      const browser = newBrowser();
+      const { page } = await graduateLoginPage(server, browser);
+      const setup = await submitGraduateLogin(browser, page, email, initial);
+      const pairs = [['Race1Pass', 'Race1Second'], ['Race2Pass', 'Race2Second'], ['Race3Pass', 'Race3Second']] as const;
+      const results = await Promise.all(pairs.map(([password, second]) => browser.submit(setup, /\/password-setup$/, {
+        password, password_confirm: password, second_password: second, second_password_confirm: second,
+      })));
+      const won = pairs.filter((_pair, i) => textOf(results[i]!).includes('パスワードおよび第2パスワードが設定されました'));
+      expect(won, results.map((r) => `${r.status} ${textOf(r).slice(0, 60)}`).join(' | ')).to.have.length(1);
+      for (const result of results.filter((r) => !textOf(r).includes('パスワードおよび第2パスワードが設定されました'))) {
+        expect(result.status).to.equal(409);
+        expect(textOf(result)).to.contain('パスワードと第2パスワードは、別の画面で既に設定されています。');
+      }
+      const account = (await server.services.accounts.findGraduateByEmail(email))!;
+      expect(await argon2.verify(account.passwordHash!, won[0]![0])).to.equal(true);
+      expect(await argon2.verify(account.secondPasswordHash!, won[0]![1])).to.equal(true);
+      const { dataSource, entities } = server.services.database;
+      expect(await dataSource.getRepository(entities.PasswordHistory).countBy({ accountId: account.id })).to.equal(2);
+    });
+
     it('the login page offers 在学生の方 / 卒業生の方 without login_type; the RP can pre-select either', async () => {
       const browser = newBrowser();
       const attempt = await beginAuthorization(await relyingParty(server), { login_type: '' });

@@ -366,6 +366,25 @@ for (const db of DATABASES) {
         const ok = await failedLoginPage(student, 'Yh6tGbnm3');
         expect(ok.location ?? '').to.match(new RegExp(`^${RP.redirectUri}\\?code=`));
       });
+
+      it('four values set at once (two tabs, a double click): one is stored, the others are told so', async () => {
+        const racer = freshStudent();
+        const b = newBrowser();
+        const page = await secondPasswordScreen(b, racer);
+        const values = ['Qa1wsXed4', 'Qa1wsXed5', 'Qa1wsXed6', 'Qa1wsXed7'];
+        const results = await Promise.all(values.map((value) => submitSecond(value, value, page, b)));
+        const winners = values.filter((_value, i) => textOf(results[i]!).includes(MSG.secondPasswordSet));
+        expect(winners, results.map((r) => `${r.status} ${textOf(r).slice(0, 80)}`).join(' | ')).to.have.length(1);
+        for (const result of results.filter((r) => !textOf(r).includes(MSG.secondPasswordSet))) {
+          expect(result.status).to.equal(409);
+          expect(textOf(result)).to.contain('第2パスワードは、別の画面で既に設定されています。');
+        }
+        const account = (await repositories().accounts.findOneBy({ directoryId: racer.userId }))!;
+        expect(await argon2.verify(account.secondPasswordHash!, winners[0]!), 'the one stored is the one reported set').to.equal(true);
+        const { dataSource, entities } = server.services.database;
+        expect(await dataSource.getRepository(entities.PasswordHistory).countBy({ accountId: account.id, kind: 'second_password' })).to.equal(1);
+        expect((await server.services.audit.list(account.id)).filter((e) => e.event === 'second_password.set')).to.have.length(1);
+      });
     });
 
     // ---------------------------------------------------------------- 3. wrong credentials

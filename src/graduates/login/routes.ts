@@ -43,6 +43,12 @@ export function graduateLoginRoutes(deps: WebDeps): Router {
     if (!form.ok) return screens.passwordSetup(ctx, details, { errors: typedPasswordErrors(t, policies, form.errors, ctx.request.body) });
     const result = await setUpGraduatePasswords(services, { account, ...newPasswordsOf(form.value), ip: ctx.ip });
     if (result.kind === 'invalid') return screens.passwordSetup(ctx, details, { errors: passwordSetupErrors(t, policies, result.errors) });
+    if (result.kind === 'already_set') {
+      return renderMessage(ctx, {
+        title: t('password_setup.title'), paragraphs: [t('password_setup.already_set')],
+        link: { href: `/interaction/${details.uid}`, label: t('common.ok') }, status: 409, tone: 'error',
+      });
+    }
     renderMessage(ctx, {
       title: t('second_password.done_title'),
       paragraphs: [t('password_setup.done'), t('password_setup.done_detail')],

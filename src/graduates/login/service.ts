@@ -70,10 +70,11 @@ export async function authenticateGraduate(
 export async function setUpGraduatePasswords(
   services: Pick<Services, 'config' | 'database' | 'hasher' | 'accounts' | 'sendMail' | 'langOf' | 'mailBranding' | 'audit'>,
   input: { account: AccountRow; ip: string } & NewPasswords,
-): Promise<{ kind: 'ok' } | { kind: 'invalid'; errors: PasswordSetupErrors }> {
+): Promise<{ kind: 'ok' | 'already_set' } | { kind: 'invalid'; errors: PasswordSetupErrors }> {
   const errors = await checkNewPasswords(services, input.account, input, 'initial');
   if (errors) return { kind: 'invalid', errors };
-  await storePasswords(services, input.account.id, input);
+  // Only over the initial password read above: of two tabs (or a double click) setting them at once, one sets them.
+  if (!(await storePasswords(services, input.account.id, input, input.account))) return { kind: 'already_set' };
   if (input.account.email) {
     await services.sendMail(input.account.email, credentialMails.passwordsSet(services.langOf(input.account.locale), services.mailBranding));
   }

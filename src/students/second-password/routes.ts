@@ -32,6 +32,12 @@ export function secondPasswordRoutes(deps: WebDeps): Router {
     });
     if (result.kind === 'unavailable') return renderUnavailable(ctx);
     if (result.kind === 'invalid') return screen(ctx, details, { errors: secondPasswordErrors(t, policy, result) });
+    if (result.kind === 'already_set') {
+      return renderMessage(ctx, {
+        title: t('second_password.title'), paragraphs: [t('second_password.already_set')],
+        link: { href: `/interaction/${details.uid}`, label: t('common.ok') }, status: 409, tone: 'error',
+      });
+    }
     renderMessage(ctx, {
       title: t('second_password.done_title'),
       paragraphs: [t('second_password.done')],

@@ -16,13 +16,21 @@ export const RESET_SECOND_PASSWORD_PATH = RESET_LINKS.secondPassword.path;
 export async function setInitialSecondPassword(
   services: SecondPasswordDeps & Pick<Services, 'audit'>,
   input: { account: AccountRow; candidate: string; confirmation: string; ip: string },
-): Promise<SecondPasswordCheck> {
-  if (input.account.secondPasswordHash) return { kind: 'ok' };
+): Promise<SecondPasswordCheck | { kind: 'already_set' }> {
+  if (input.account.secondPasswordHash) return setMeanwhile(services, input.account.secondPasswordHash, input.candidate);
   const checked = await checkNewSecondPassword(services, input.account, input.candidate, input.confirmation);
   if (checked.kind !== 'ok') return checked;
-  await storeSecondPassword(services, input.account.id, input.candidate);
+  // Only if still unset: of two tabs (or a double click) setting it at once, one sets it.
+  if (!(await storeSecondPassword(services, input.account.id, input.candidate, true))) {
+    return setMeanwhile(services, (await services.accounts.findById(input.account.id))?.secondPasswordHash ?? null, input.candidate);
+  }
   await services.audit.record('second_password.set', { accountId: input.account.id, ip: input.ip });
   return checked;
+}
+
+/** A second password set meanwhile by another request: fine if it is the value typed here, else the user is told. */
+async function setMeanwhile(services: Pick<Services, 'hasher'>, stored: string | null, candidate: string): Promise<{ kind: 'ok' | 'already_set' }> {
+  return { kind: (await services.hasher.verify(stored, candidate)) ? 'ok' : 'already_set' };
 }
 
 /**
