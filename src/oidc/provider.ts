@@ -211,8 +211,14 @@ export function createProvider(services: Services, keys: KeyMaterial): Provider 
       policy: buildPolicy(),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
+    // Set explicitly, as the defaults behave, so that no client's request makes the provider print its
+    // "change this default" notices outside the JSON log.
+    clientBasedCORS: (ctx, origin, client) => origin !== 'null' && (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none')
+      && client.redirectUris!.some((uri) => URL.parse(uri)?.origin === origin),
     features: {
       devInteractions: { enabled: false },
+      // No resource server is registered: a `resource` parameter names none (invalid_target).
+      resourceIndicators: { enabled: true, getResourceServerInfo: async () => { throw new errors.InvalidTarget(); } },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,

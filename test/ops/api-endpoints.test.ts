@@ -61,6 +61,11 @@ for (const db of DATABASES) {
       await firstLogin(server, newBrowser(), student, 'api-endpoints-2@example.ac.jp');
       const { tokens } = await fullLogin(server, newBrowser(), student);
       const me = () => fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      // userinfo from a browser: CORS only for the origin of one of the client's redirect URIs.
+      const fromOrigin = async (origin: string) => (await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${tokens.access_token}`, origin } })).headers.get('access-control-allow-origin');
+      expect(await fromOrigin(new URL(RP.redirectUri).origin)).to.equal(new URL(RP.redirectUri).origin);
+      expect(await fromOrigin('https://elsewhere.example')).to.equal(null);
+      expect(await fromOrigin('null')).to.equal(null);
       // Without offline_access the access token is bound to the browser's session: read with it.
       const statements = await statementsDuring(server.services.database, async () => { expect((await me()).status).to.equal(200); });
       expect(statements, 'a session-bound token: still one statement').to.have.length(1);
