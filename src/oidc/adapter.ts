@@ -349,8 +349,9 @@ export class TypeOrmAdapter implements Adapter {
     const read = pending?.read.get(key);
     const now = Date.now();
     if (pending && (written || read)) {
-      // A row only this request knows (written, not yet stored) needs no guard; one it read does.
-      if (!written && !(await this.markConsumed(id, now))) throw new errors.InvalidGrant('grant request is invalid');
+      // A row this request read is guarded; one only this request knows (written, never read: not yet
+      // stored) needs none.
+      if (read && !(await this.markConsumed(id, now))) throw new errors.InvalidGrant('grant request is invalid');
       // Written with the request's other rows (the tokens it issues), as the row it was plus the time
       // of its consumption.
       const row = (written ?? read)!;
