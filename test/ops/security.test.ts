@@ -269,7 +269,7 @@ for (const db of DATABASES) {
       const paths = ['/', '/accessibility', '/token', '/jwks', '/.well-known/openid-configuration', '/healthz', '/nonexistent'];
       await expectAnswered([
         ...paths.flatMap((path) => ['TRACE', 'PROPFIND', 'MKCOL'].map((method) => ({ url: `${server.url}${path}`, method, status: 501 }))),
-        ...['evil:99999', 'a b', '[::', 'x:abc'].flatMap((host) => ['/.well-known/openid-configuration', '/session/end', '/', '/auth?client_id=test-rp'].map((path) => ({
+        ...['evil:99999', 'a b', '[::', 'x:abc', 'evil.example/path'].flatMap((host) => ['/.well-known/openid-configuration', '/session/end', '/', '/auth?client_id=test-rp'].map((path) => ({
           url: `${server.url}${path}`, headers: { host }, status: 400,
         }))),
       ]);
