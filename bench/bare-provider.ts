@@ -27,9 +27,14 @@ export interface BareProviderSetup {
   ttl: Record<string, number>;
   /** Who can log in at the interaction (user id, PHC hashes of the password and the second password); none: no interaction. */
   logins: Array<{ userId: string; passwordHash: string; secondPasswordHash: string }>;
+  /** How many access and refresh tokens to issue up front, each under a grant of its own (one per load loop). */
+  tokens: number;
 }
 
-export type FromBareProvider = { type: 'ready'; accessToken: string; refreshToken: string } | { type: 'failed'; message: string };
+/** An access token and a refresh token of one grant, as one login of a relying party would hold them. */
+export interface TokenPair { accessToken: string; refreshToken: string }
+
+export type FromBareProvider = { type: 'ready'; tokens: TokenPair[] } | { type: 'failed'; message: string };
 
 async function main(setup: BareProviderSetup): Promise<void> {
   const accountId = String(setup.claims.sub);
@@ -89,18 +94,22 @@ async function main(setup: BareProviderSetup): Promise<void> {
     server.once('error', reject);
   });
 
-  // Tokens as a login would have issued them, put straight into the provider's storage.
+  // Tokens as logins would have issued them, put straight into the provider's storage.
   const client = await provider.Client.find(setup.client.client_id);
   if (!client) throw new Error('bare provider: client not found');
-  const grant = new provider.Grant({ accountId, clientId: client.clientId });
-  grant.addOIDCScope(setup.offlineScope);
-  const grantId = await grant.save();
-  const authTime = Math.floor(Date.now() / 1000);
-  const accessToken = await new provider.AccessToken({ client, accountId, grantId, scope: setup.loginScope, gty: 'authorization_code' }).save();
-  const refreshToken = await new provider.RefreshToken({
-    client, accountId, grantId, scope: setup.offlineScope, gty: 'authorization_code', authTime, acr: setup.acrValues.at(-1), amr: ['pwd'],
-  }).save();
-  process.send?.({ type: 'ready', accessToken, refreshToken } satisfies FromBareProvider);
+  const tokens: TokenPair[] = [];
+  for (let i = 0; i < setup.tokens; i += 1) {
+    const grant = new provider.Grant({ accountId, clientId: client.clientId });
+    grant.addOIDCScope(setup.offlineScope);
+    const grantId = await grant.save();
+    const authTime = Math.floor(Date.now() / 1000);
+    const accessToken = await new provider.AccessToken({ client, accountId, grantId, scope: setup.loginScope, gty: 'authorization_code' }).save();
+    const refreshToken = await new provider.RefreshToken({
+      client, accountId, grantId, scope: setup.offlineScope, gty: 'authorization_code', authTime, acr: setup.acrValues.at(-1), amr: ['pwd'],
+    }).save();
+    tokens.push({ accessToken, refreshToken });
+  }
+  process.send?.({ type: 'ready', tokens } satisfies FromBareProvider);
 }
 
 /**

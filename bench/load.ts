@@ -119,7 +119,8 @@ function measureEachRequest(serverPid: number, databasePid: number | undefined, 
 async function operationOf(job: Job, counting: () => boolean): Promise<{ operation: Operation; done(): StepCost[] | undefined }> {
   if (job.kind === 'http') {
     const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
-    return { operation: () => httpOnce(agent, job.request), done: () => { agent.destroy(); return undefined; } };
+    const { requests } = job;
+    return { operation: (loop) => httpOnce(agent, requests[loop % requests.length]!), done: () => { agent.destroy(); return undefined; } };
   }
   forwardHttps([job.issuer]);
   const client = await relyingParty({ url: job.issuer } as TestServer);

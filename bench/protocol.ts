@@ -19,7 +19,8 @@ interface JobTiming {
 interface LoginTarget { issuer: string; students: TestStudent[]; secondPassword: string }
 
 export type Job =
-  | ({ kind: 'http'; request: RequestSpec; concurrency: number } & JobTiming)
+  /** `concurrency` loops; loop i repeats `requests[i % requests.length]` (each its own token, as relying parties have). */
+  | ({ kind: 'http'; requests: RequestSpec[]; concurrency: number } & JobTiming)
   /** `concurrency` loops, each starting the next login when its last one ended (saturation). */
   | ({ kind: 'logins'; concurrency: number } & LoginTarget & JobTiming)
   /** Logins started at a fixed rate whatever the answers take (latency at a given load). */

@@ -45,7 +45,7 @@ import { firstLogin, fullLogin, NEW_SECOND_PASSWORD } from '../test/support/flow
 import { freePort, freshDatabase, newBrowser, RP, testClients, type TestServer, type TestStudent } from '../test/support/harness.js';
 import { MailCatcher } from '../test/support/smtp.js';
 import { cookieKey, documentKey, productionExampleConfig, signingKey, writeDirectoryFile } from '../test/ops/support.js';
-import type { BareProviderSetup, FromBareProvider } from './bare-provider.js';
+import type { BareProviderSetup, FromBareProvider, TokenPair } from './bare-provider.js';
 import { FORWARDED, forwardHttps, plainOrigin } from './forwarding.js';
 import type { FromLoad, Job, JobResult, RequestSpec, StepCost, ToLoad } from './protocol.js';
 
@@ -453,7 +453,7 @@ function imageCommand(): string[] {
   return args.slice(1);
 }
 
-interface BareRunning extends Running { accessToken: string; refreshToken: string }
+interface BareRunning extends Running { tokens: TokenPair[] }
 
 /** The baseline: plain `node bench/bare-provider.ts` (Node strips the types itself; no loader). */
 async function startBareProvider(setup: Omit<BareProviderSetup, 'port' | 'issuer'>): Promise<BareRunning> {
@@ -470,7 +470,7 @@ async function startBareProvider(setup: Omit<BareProviderSetup, 'port' | 'issuer
     child.once('exit', (code) => reject(new Error(`the bare provider exited (${code}) before it was ready`)));
   });
   if (message.type === 'failed') throw new Error(`bare provider: ${message.message}`);
-  return { pid: child.pid!, issuer, accessToken: message.accessToken, refreshToken: message.refreshToken, stop: () => stopChild(child) };
+  return { pid: child.pid!, issuer, tokens: message.tokens, stop: () => stopChild(child) };
 }
 
 /** MariaDB's CPU per ms of wall time while the benchmark sends it nothing (other clients, its own threads). */
@@ -546,7 +546,7 @@ function judged(pass: boolean, errors = 0): Row['result'] {
 
 interface EndpointRequests { discovery: RequestSpec; jwks: RequestSpec; userinfo: RequestSpec; token: RequestSpec }
 
-function endpointRequests(issuer: string, accessToken: string, refreshToken: string): EndpointRequests {
+function endpointRequests(issuer: string, { accessToken, refreshToken }: TokenPair): EndpointRequests {
   const base = plainOrigin(issuer);
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(RP.secret)}`).toString('base64')}`;
   // What a relying party's fetch sends (undici asks for compressed bodies), through the ingress.
@@ -597,14 +597,20 @@ async function main(): Promise<number> {
     log(`first login of ${students.length} students (address + second password)…`);
     const setupLimit = pLimit(4);
     await Promise.all(students.map((student) => setupLimit(() => firstLogin(target, newBrowser(), student, `bench-${student.userId}@example.ac.jp`))));
-    const tokensOf = async () => {
-      const login = await fullLogin(target, newBrowser(), students[0]!);
-      const offline = await fullLogin(target, newBrowser(), students[0]!, NEW_SECOND_PASSWORD, { scope: OFFLINE_SCOPE, prompt: 'consent' });
-      if (!offline.tokens.refresh_token) throw new Error('no refresh token from our server');
-      return { accessToken: login.tokens.access_token, refreshToken: offline.tokens.refresh_token };
+    // One token pair per load loop, each of another student's logins: a relying party asks with the
+    // tokens of its many users, never with one token over and over.
+    const tokensOf = async (): Promise<TokenPair[]> => {
+      const loginLimit = pLimit(4);
+      return Promise.all(Array.from({ length: HTTP_CONCURRENCY }, (_, i) => loginLimit(async () => {
+        const student = students[i % students.length]!;
+        const login = await fullLogin(target, newBrowser(), student);
+        const offline = await fullLogin(target, newBrowser(), student, NEW_SECOND_PASSWORD, { scope: OFFLINE_SCOPE, prompt: 'consent' });
+        if (!offline.tokens.refresh_token) throw new Error('no refresh token from our server');
+        return { accessToken: login.tokens.access_token, refreshToken: offline.tokens.refresh_token };
+      })));
     };
     const first = await tokensOf();
-    const claims = await (await fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${first.accessToken}` } })).json() as Record<string, unknown>;
+    const claims = await (await fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${first[0]!.accessToken}` } })).json() as Record<string, unknown>;
     if (typeof claims.sub !== 'string') throw new Error(`our userinfo answered ${JSON.stringify(claims)}`);
 
     log('starting the bare oidc-provider (node bench/bare-provider.ts)…');
@@ -634,6 +640,7 @@ async function main(): Promise<number> {
         Session: config.lifetimes.sessionIdleMinutes * 60,
       },
       logins: bareLogins,
+      tokens: HTTP_CONCURRENCY,
     };
     bare = await startBareProvider({ ...bareSetup, logins: [] });
     const bareIdleRss = await idleRss(bare.pid);
@@ -687,7 +694,7 @@ async function main(): Promise<number> {
     let bareSteps: Measured | undefined;
     if (ONLY.has('bare')) {
       log(`the same logins against a bare provider, at saturation (${LOGIN_CONCURRENCY} concurrent) and one at a time…`);
-      const floor = await startBareProvider(bareSetup);
+      const floor = await startBareProvider({ ...bareSetup, tokens: 0 });
       try {
         const bareTarget = { ...loginTarget, issuer: floor.issuer };
         bareSaturated = await generator.run({ kind: 'logins', concurrency: LOGIN_CONCURRENCY, seconds: SECONDS, ...bareTarget }, floor.pid);
@@ -710,12 +717,12 @@ async function main(): Promise<number> {
     for (const name of (['discovery', 'jwks', 'userinfo', 'token'] as const).filter((phase) => ONLY.has(phase))) {
       log(`${name}: ours vs. bare oidc-provider, ${HTTP_CONCURRENCY} concurrent…`);
       const tokens = endpoints.length ? await tokensOf() : first;
-      const oursRequest = endpointRequests(ours.issuer, tokens.accessToken, tokens.refreshToken)[name];
-      const bareRequest = endpointRequests(baseline.issuer, baseline.accessToken, baseline.refreshToken)[name];
-      const job = (request: RequestSpec, seconds: number): Job => ({ kind: 'http', request, concurrency: HTTP_CONCURRENCY, seconds, warmupSeconds: WARMUP_SECONDS });
+      const oursRequests = tokens.map((pair) => endpointRequests(ours.issuer, pair)[name]);
+      const bareRequests = baseline.tokens.map((pair) => endpointRequests(baseline.issuer, pair)[name]);
+      const job = (requests: RequestSpec[], seconds: number): Job => ({ kind: 'http', requests, concurrency: HTTP_CONCURRENCY, seconds, warmupSeconds: WARMUP_SECONDS });
       const [oursRun, bareRun] = await abba(
-        (seconds) => generator.run(job(oursRequest, seconds), ours.pid),
-        (seconds) => generator.run(job(bareRequest, seconds), baseline.pid),
+        (seconds) => generator.run(job(oursRequests, seconds), ours.pid),
+        (seconds) => generator.run(job(bareRequests, seconds), baseline.pid),
         SECONDS,
       );
       endpoints.push({ name, label: labels[name], ours: oursRun, bare: bareRun });
