@@ -3,6 +3,7 @@ import { errors, Provider, type Adapter, type AdapterPayload } from 'oidc-provid
 import type { Database } from '../db/data-source.js';
 import type { AccountRow } from '../db/entities.js';
 import { millis, rawQuery, utcDatetime, type EntityColumns } from '../db/raw-query.js';
+import { ReadsOfOneTurn } from '../db/reads-of-one-turn.js';
 import { runInTransaction } from '../db/transaction.js';
 import { logger } from '../logger.js';
 
@@ -148,6 +149,9 @@ const SESSION_BOUND_MODELS = new Set(['AccessToken', 'AuthorizationCode']);
 
 interface RawRow { payload: unknown; expires_at: Date | string | null; consumed_at: Date | string | null }
 
+/** A row of findWithCompanions: the model's own columns and those of the rows joined to it. */
+type CompanionRow = RawRow & { id: string } & Record<string, unknown>;
+
 /**
  * Rows read ahead within one request of the provider, keyed by `Grant:<id>`, `Session:uid:<uid>` or
  * `Account:<id>`; each is taken once (and dropped when the request writes that grant or session), so
@@ -218,7 +222,7 @@ function parsed(value: unknown): AdapterPayload {
  */
 export class TypeOrmAdapter implements Adapter {
   private readonly upsertSql: string;
-  private companionsSql: string | undefined;
+  private companions: ReadsOfOneTurn<CompanionRow> | undefined;
 
   constructor(private readonly model: string, private readonly database: Database, private readonly options: AdapterOptions = {}) {
     this.upsertSql = UPSERT[database.dialect](1);
@@ -284,9 +288,8 @@ export class TypeOrmAdapter implements Adapter {
     const withGrant = GRANT_BOUND_MODELS.has(this.model);
     const withSession = SESSION_BOUND_MODELS.has(this.model);
     const accounts = withGrant || ACCOUNT_BOUND_MODELS.has(this.model) ? this.options.accounts : undefined;
-    const params: string[] = [...(withGrant ? ['Grant'] : []), ...(withSession ? ['Session'] : []), this.model, id];
-    if (!this.companionsSql) {
-      this.companionsSql = 'SELECT t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, t.session_uid'
+    if (!this.companions) {
+      const select = 'SELECT t.id, t.payload, t.expires_at, t.consumed_at, t.grant_id, t.account_id, t.session_uid'
         + (withGrant ? ', g.payload AS g_payload, g.expires_at AS g_expires_at, g.consumed_at AS g_consumed_at' : '')
         + (withSession ? ', s.payload AS s_payload, s.expires_at AS s_expires_at, s.consumed_at AS s_consumed_at' : '')
         + (accounts ? `, ${accounts.select('a', 'a_')}` : '')
@@ -294,10 +297,15 @@ export class TypeOrmAdapter implements Adapter {
         + (withGrant ? ' LEFT JOIN oidc_payload g ON g.model = ? AND g.id = t.grant_id' : '')
         + (withSession ? ' LEFT JOIN oidc_payload s ON s.model = ? AND s.uid = t.session_uid' : '')
         + (accounts ? ` LEFT JOIN ${accounts.escape(accounts.table)} a ON a.${accounts.key} = t.account_id` : '')
-        + ' WHERE t.model = ? AND t.id = ? LIMIT 1';
+        + ' WHERE t.model = ? AND t.id IN ';
+      const leading: string[] = [...(withGrant ? ['Grant'] : []), ...(withSession ? ['Session'] : []), this.model];
+      // The finds of concurrent requests in one statement (see ReadsOfOneTurn).
+      this.companions = new ReadsOfOneTurn<CompanionRow>(
+        (ids) => this.query(`${select}(${ids.map(() => '?').join(', ')})`, [...leading, ...ids]) as Promise<CompanionRow[]>,
+        (row) => row.id,
+      );
     }
-    const rows = await this.query(this.companionsSql, params) as Array<RawRow & Record<string, unknown>>;
-    const row = rows[0];
+    const row = await this.companions.get(id);
     if (!row) return undefined;
     if (withGrant && typeof row.grant_id === 'string') keepForRequest(`Grant:${row.grant_id}`, joinedPayload(row, 'g_'));
     // A row written before the session_uid column has none: its session is read as before.

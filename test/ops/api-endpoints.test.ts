@@ -328,6 +328,63 @@ for (const db of DATABASES) {
       expect(await sessions.find('s-ahead')).to.equal(undefined);
     });
   });
+  describe(`provider storage: the finds of concurrent requests (${db.name})`, () => {
+    let database: Database;
+    before(async () => {
+      database = await freshDatabase(db);
+      await database.dataSource.runMigrations({ transaction: 'each' });
+    });
+    after(async () => { await database?.dataSource.destroy(); });
+
+    it('are read in one statement, each request keeping its own token, grant and account; a request alone reads at once', async () => {
+      const accounts = new AccountStore(database);
+      const options = { accounts: accounts.columns };
+      const tokens = new TypeOrmAdapter('AccessToken', database, options);
+      const grants = new TypeOrmAdapter('Grant', database, options);
+      const people = ['一', '二', '三', '四', '五'].map((given, i) => ({ id: `6f1f3c2e-0000-4000-8000-00000000c00${i}`, given, email: `together-${i}@example.ac.jp` }));
+      for (const [i, person] of people.entries()) {
+        await database.dataSource.getRepository(database.entities.Account).insert({
+          id: person.id, userType: 'graduate', directoryId: null, email: person.email, emailVerified: true, secondPasswordHash: '$argon2id$x',
+          profile: { name: { family: '同時', given: person.given }, enrollments: [] } as never, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
+          passwordHash: '$argon2id$y', passwordIsInitial: false, passwordExpiresAt: null, termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
+        });
+        await grants.upsert(`g-together-${i}`, { accountId: person.id, clientId: `client-${i}`, kind: 'Grant' } as never, 60);
+        await tokens.upsert(`t-together-${i}`, { accountId: person.id, grantId: `g-together-${i}`, kind: 'AccessToken' } as never, 60);
+      }
+      // Five requests of the provider, one of them for a token that does not exist and two for the same token.
+      const asked = ['t-together-0', 't-together-1', 't-together-2', 't-together-3', 't-together-4', 't-gone', 't-together-1'];
+      let seen: Array<{ token?: string; grant?: string; email?: string | false }> = [];
+      const statements = await statementsDuring(database, async () => {
+        seen = await Promise.all(asked.map((id) => als.run({}, async () => {
+          const token = await tokens.find(id);
+          const grant = token ? await grants.find(token.grantId as string) : undefined;
+          const account = token ? takeReadAhead<{ email: string }>(`Account:${token.accountId as string}`) : undefined;
+          return { token: token?.accountId as string | undefined, grant: grant?.clientId as string | undefined, email: account?.found && account.value.email };
+        })));
+      });
+      expect(statements, 'one statement for the seven finds, the grants came with it').to.have.length(1);
+      expect(seen).to.deep.equal([
+        ...people.map((person, i) => ({ token: person.id, grant: `client-${i}`, email: person.email })),
+        { token: undefined, grant: undefined, email: undefined },
+        { token: people[1]!.id, grant: 'client-1', email: people[1]!.email },
+      ]);
+
+      // What a request changes of its copy, the other request that read the same token does not see.
+      await als.run({}, async () => {
+        const [mine, theirs] = await Promise.all([als.run({}, () => tokens.find('t-together-0')), als.run({}, () => tokens.find('t-together-0'))]);
+        (mine as Record<string, unknown>).accountId = 'changed';
+        expect(theirs?.accountId).to.equal(people[0]!.id);
+      });
+
+      // A request alone: one statement, as before; a later one reads the table as it is then.
+      await tokens.upsert('t-together-0', { accountId: people[0]!.id, grantId: 'g-together-1', kind: 'AccessToken' } as never, 60);
+      const alone = await statementsDuring(database, async () => {
+        await als.run({}, async () => { expect((await tokens.find('t-together-0'))?.grantId).to.equal('g-together-1'); });
+      });
+      expect(alone).to.have.length(1);
+    });
+  });
+
   describe(`provider writes of a request, together (${db.name})`, function () {
     this.timeout(60_000);
     let database: Database;
