@@ -4,6 +4,7 @@ import type { Database } from '../db/data-source.js';
 import type { AccountRow } from '../db/entities.js';
 import { millis, rawQuery, utcDatetime, type EntityColumns } from '../db/raw-query.js';
 import { ReadsOfOneTurn } from '../db/reads-of-one-turn.js';
+import { WritesOfOneTurn } from '../db/writes-of-one-turn.js';
 import { runInTransaction } from '../db/transaction.js';
 import { logger } from '../logger.js';
 
@@ -61,12 +62,31 @@ function pendingPayload(row: PendingUpsert): AdapterPayload | undefined {
   return row.consumed ? { ...payload, consumed: Math.floor(millis(row.values[9] as string) / 1000) } : payload;
 }
 
+/** The rows of a statement by (model, id): two such statements lock the rows they share in the same order. */
+function byKey(a: unknown[], b: unknown[]): number {
+  const [modelA, idA] = a as [string, string];
+  const [modelB, idB] = b as [string, string];
+  if (modelA !== modelB) return modelA < modelB ? -1 : 1;
+  return idA < idB ? -1 : idA > idB ? 1 : 0;
+}
+
+/** Per database: the writes of the provider's requests that end in one turn, in one upsert (see WritesOfOneTurn). */
+const writesOfOneTurn = new WeakMap<Database, WritesOfOneTurn<unknown[]>>();
+
 async function writePending(database: Database, rows: Map<string, PendingUpsert>): Promise<void> {
   if (!rows.size) return;
-  const values = [...rows.values()].flatMap((row) => row.values);
-  const count = rows.size;
+  const values = [...rows.values()].map((row) => row.values);
   rows.clear();
-  await rawQuery(database, UPSERT[database.dialect](count), values);
+  let writes = writesOfOneTurn.get(database);
+  if (!writes) {
+    writes = new WritesOfOneTurn<unknown[]>(async (all) => {
+      // A stable sort: of two requests' rows of one key, the later one's is written last and wins.
+      const sorted = [...all].sort(byKey);
+      await rawQuery(database, UPSERT[database.dialect](sorted.length), sorted.flat());
+    });
+    writesOfOneTurn.set(database, writes);
+  }
+  await writes.add(values);
 }
 
 /**

@@ -486,6 +486,38 @@ for (const db of DATABASES) {
       expect(await rowIds()).to.include('Grant:g4');
     });
 
+    it('requests that end in one turn write their rows in one statement; a row the table refuses fails its own request only', async () => {
+      const sessions = new TypeOrmAdapter('Session', database);
+      // A row without a model: the table refuses it (NOT NULL), on either database.
+      const refused = new TypeOrmAdapter(null as unknown as string, database);
+      const request = (write: () => Promise<void>) => {
+        const ctx = {};
+        return deferProviderWrites(ctx, database, () => als.run(ctx, write));
+      };
+      let outcomes: Array<PromiseSettledResult<void>> = [];
+      const together = await statementsDuring(database, async () => {
+        outcomes = await Promise.allSettled([
+          request(() => sessions.upsert('s-a', { kind: 'Session', uid: 'u-a' } as never, 60)),
+          request(async () => {
+            await sessions.upsert('s-b', { kind: 'Session', uid: 'u-b' } as never, 60);
+            await sessions.upsert('s-a', { kind: 'Session', uid: 'u-a', accountId: 'the later request' } as never, 60);
+          }),
+        ]);
+      });
+      expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'fulfilled']);
+      expect(together.filter((sql) => /^INSERT/.test(sql)), 'one statement for both requests').to.have.length(1);
+      expect(await rowIds()).to.deep.equal(['Session:s-a', 'Session:s-b']);
+      expect((await sessions.find('s-a'))?.accountId, 'of one row written twice, the later request\'s wins').to.equal('the later request');
+
+      outcomes = await Promise.allSettled([
+        request(() => sessions.upsert('s-c', { kind: 'Session', uid: 'u-c' } as never, 60)),
+        request(() => refused.upsert('x', { kind: 'Nothing' } as never, 60)),
+        request(() => sessions.upsert('s-d', { kind: 'Session', uid: 'u-d' } as never, 60)),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await rowIds()).to.deep.equal(['Session:s-a', 'Session:s-b', 'Session:s-c', 'Session:s-d']);
+    });
+
     it('when the writes fail after the provider answered, its answer does not leave: no redirect, no cookie', async () => {
       const grants = new TypeOrmAdapter('Grant', database);
       // A stand-in for the provider: it saves a row, sets a cookie and redirects with a code.

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { ReadsOfOneTurn } from '../../src/db/reads-of-one-turn.js';
+import { WritesOfOneTurn } from '../../src/db/writes-of-one-turn.js';
 
-// The finds of concurrent provider requests read in one statement (src/oidc/adapter.ts); the provider's
-// requests through it, on both databases: test/ops/api-endpoints.test.ts.
+// The finds and the writes of concurrent provider requests, each in one statement per turn of the
+// event loop (src/oidc/adapter.ts); the provider's requests through them, on both databases:
+// test/ops/api-endpoints.test.ts.
 
 interface Row { key: string; value: { n: number } }
 
@@ -66,5 +68,55 @@ describe('reads of one turn', () => {
     }
     mode = 'ok';
     expect((await outcomes()).map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'fulfilled']);
+  });
+});
+
+describe('writes of one turn', () => {
+  /** A writer that records each statement's rows and fails any statement holding a row 'bad' (or throws on 'throw'). */
+  function recordingWriter(maxRows?: number) {
+    const statements: string[][] = [];
+    const writes = new WritesOfOneTurn<string>(async (rows) => {
+      if (rows.includes('throw')) throw new Error('cannot build the statement');
+      statements.push([...rows]);
+      if (rows.includes('bad')) throw new Error('Data too long');
+    }, maxRows);
+    return { writes, statements };
+  }
+
+  it('writes the rows of one turn in one statement, in the order asked, and each request learns when its rows are written', async () => {
+    const { writes, statements } = recordingWriter();
+    const done: string[] = [];
+    await Promise.all([
+      writes.add(['a1', 'a2']).then(() => done.push('a')),
+      writes.add(['b1']).then(() => done.push('b')),
+    ]);
+    expect(statements).to.deep.equal([['a1', 'a2', 'b1']]);
+    expect(done).to.have.members(['a', 'b']);
+    await writes.add(['c1']);
+    expect(statements).to.deep.equal([['a1', 'a2', 'b1'], ['c1']]);
+  });
+
+  it('splits a turn into statements of at most so many rows, never splitting a request\'s rows', async () => {
+    const { writes, statements } = recordingWriter(3);
+    await Promise.all([writes.add(['a1', 'a2']), writes.add(['b1', 'b2']), writes.add(['c1'])]);
+    expect(statements).to.deep.equal([['a1', 'a2'], ['b1', 'b2', 'c1']]);
+  });
+
+  it('when the joint statement fails, writes each request\'s rows alone: only the request whose row failed fails', async () => {
+    const { writes, statements } = recordingWriter();
+    const settled = await Promise.allSettled([writes.add(['a1']), writes.add(['bad']), writes.add(['c1'])]);
+    expect(settled.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason.message).to.equal('Data too long');
+    expect(statements[0]).to.deep.equal(['a1', 'bad', 'c1']);
+    expect(statements.slice(1)).to.have.deep.members([['a1'], ['bad'], ['c1']]);
+    // The same when the statement could not even be sent.
+    const thrown = await Promise.allSettled([writes.add(['d1']), writes.add(['throw'])]);
+    expect(thrown.map((outcome) => outcome.status)).to.deep.equal(['fulfilled', 'rejected']);
+    expect((thrown[1] as PromiseRejectedResult).reason.message).to.equal('cannot build the statement');
+    // A request alone that fails gets its error, with no second attempt.
+    const alone = recordingWriter();
+    const [outcome] = await Promise.allSettled([alone.writes.add(['bad'])]);
+    expect((outcome as PromiseRejectedResult).reason.message).to.equal('Data too long');
+    expect(alone.statements).to.deep.equal([['bad']]);
   });
 });
