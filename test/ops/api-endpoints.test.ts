@@ -12,6 +12,15 @@ import { fullLogin, firstLogin, NEW_SECOND_PASSWORD, openLogin, submitLogin } fr
 import { statementsDuring } from '../support/statements.js';
 import { DATABASES, exchangeCode, freshDatabase, newBrowser, RP, startTestServer, type AuthorizationAttempt, type TestServer } from '../support/harness.js';
 
+/** A graduate's account, as the adapter reads it beside a token. */
+async function insertGraduate(database: Database, id: string, email: string, name: { family: string; given: string }): Promise<void> {
+  await database.dataSource.getRepository(database.entities.Account).insert({
+    id, userType: 'graduate', directoryId: null, email, emailVerified: true, secondPasswordHash: '$argon2id$x',
+    profile: { name, enrollments: [] } as never, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
+    passwordHash: '$argon2id$y', passwordIsInitial: false, passwordExpiresAt: null, termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
+  });
+}
+
 for (const db of DATABASES) {
   describe(`provider API endpoints (${db.name})`, function () {
     this.timeout(60_000);
@@ -246,11 +255,7 @@ for (const db of DATABASES) {
       const tokens = new TypeOrmAdapter('AccessToken', database, options);
       const grants = new TypeOrmAdapter('Grant', database, options);
       const accountId = '6f1f3c2e-0000-4000-8000-00000000b001';
-      await database.dataSource.getRepository(database.entities.Account).insert({
-        id: accountId, userType: 'graduate', directoryId: null, email: 'ahead@example.ac.jp', emailVerified: true, secondPasswordHash: '$argon2id$x',
-        profile: { name: { family: '先読', given: '花子' }, enrollments: [] } as never, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
-        passwordHash: '$argon2id$y', passwordIsInitial: false, passwordExpiresAt: null, termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
-      });
+      await insertGraduate(database, accountId, 'ahead@example.ac.jp', { family: '先読', given: '花子' });
       await grants.upsert('g-ahead', { accountId, clientId: 'c', kind: 'Grant' } as never, 60);
       await tokens.upsert('t-ahead', { accountId, grantId: 'g-ahead', kind: 'AccessToken' } as never, 60);
 
@@ -327,27 +332,15 @@ for (const db of DATABASES) {
       expect(await accountIdColumn('i-ahead')).to.equal(accountId);
       expect(await sessions.find('s-ahead')).to.equal(undefined);
     });
-  });
-  describe(`provider storage: the finds of concurrent requests (${db.name})`, () => {
-    let database: Database;
-    before(async () => {
-      database = await freshDatabase(db);
-      await database.dataSource.runMigrations({ transaction: 'each' });
-    });
-    after(async () => { await database?.dataSource.destroy(); });
 
-    it('are read in one statement, each request keeping its own token, grant and account; a request alone reads at once', async () => {
+    it('the finds of concurrent requests are read in one statement, each request keeping its own token, grant and account; a request alone reads at once', async () => {
       const accounts = new AccountStore(database);
       const options = { accounts: accounts.columns };
       const tokens = new TypeOrmAdapter('AccessToken', database, options);
       const grants = new TypeOrmAdapter('Grant', database, options);
       const people = ['一', '二', '三', '四', '五'].map((given, i) => ({ id: `6f1f3c2e-0000-4000-8000-00000000c00${i}`, given, email: `together-${i}@example.ac.jp` }));
       for (const [i, person] of people.entries()) {
-        await database.dataSource.getRepository(database.entities.Account).insert({
-          id: person.id, userType: 'graduate', directoryId: null, email: person.email, emailVerified: true, secondPasswordHash: '$argon2id$x',
-          profile: { name: { family: '同時', given: person.given }, enrollments: [] } as never, locale: 'ja', createdAt: new Date(), updatedAt: new Date(),
-          passwordHash: '$argon2id$y', passwordIsInitial: false, passwordExpiresAt: null, termsVersion: null, termsAcceptedAt: null, personal: null, locked: false,
-        });
+        await insertGraduate(database, person.id, person.email, { family: '同時', given: person.given });
         await grants.upsert(`g-together-${i}`, { accountId: person.id, clientId: `client-${i}`, kind: 'Grant' } as never, 60);
         await tokens.upsert(`t-together-${i}`, { accountId: person.id, grantId: `g-together-${i}`, kind: 'AccessToken' } as never, 60);
       }
