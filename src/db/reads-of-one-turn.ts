@@ -2,9 +2,9 @@
  * Reads of rows by key that are asked for in the same turn of the event loop, made in one statement
  * (`WHERE key IN (…)`) at its end. Under load the requests that arrive together ask together (with
  * 16 userinfo requests in flight, about seven to a turn): each statement costs the event loop a
- * socket write, which on these machines costs as much as all of the provider's work on a userinfo
- * request, and MariaDB a statement's overhead, so that one statement instead of seven cut a quarter
- * of the server's CPU per userinfo request (`npm run bench`). When nothing else is asked for, the
+ * socket write, which on these machines costs over a third of all of the provider's work on a
+ * userinfo request, and MariaDB a statement's overhead: one statement instead of seven cut a
+ * quarter of the server's CPU per userinfo request (`npm run bench`). When nothing else is asked for, the
  * read goes out at the end of the same turn, as before. Each read is of the database at that
  * moment, as its own statement would have been: nothing is kept after it.
  */
